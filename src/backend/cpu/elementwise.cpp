@@ -1,0 +1,97 @@
+// CPU elementwise kernels: the shared functors in OpenMP loops.
+#include <omp.h>
+
+#include "../functors.h"
+#include "../kernels.h"
+
+namespace magmadnn::math::cpu {
+
+namespace {
+// Below this many elements a parallel region costs more than it saves.
+constexpr index_t kParallelThreshold = 1 << 15;
+}  // namespace
+
+template <typename T>
+void unary(UnaryOp op, T param, index_t n, const T* x, T* y) {
+    fn::visit(op, param, [&](auto f) {
+#pragma omp parallel for simd if (n > kParallelThreshold)
+        for (index_t i = 0; i < n; ++i) y[i] = f(x[i]);
+    });
+}
+
+template <typename T>
+void binary(BinaryOp op, T param, const BroadcastPlan& plan, index_t n, const T* a, const T* b,
+            T* out) {
+    fn::visit(op, param, [&](auto f) {
+        const int nd = plan.ndim;
+        const index_t inner = plan.out_shape[nd - 1];
+        const index_t ia = plan.a_stride[nd - 1], ib = plan.b_stride[nd - 1];
+        if (nd == 1) {  // same shapes, or one operand a scalar
+            if (ia == 1 && ib == 1) {
+#pragma omp parallel for simd if (n > kParallelThreshold)
+                for (index_t i = 0; i < n; ++i) out[i] = f(a[i], b[i]);
+            } else {
+#pragma omp parallel for simd if (n > kParallelThreshold)
+                for (index_t i = 0; i < n; ++i) out[i] = f(a[i * ia], b[i * ib]);
+            }
+            return;
+        }
+        // Rows of the last axis; each row finds its base offsets from its outer index.
+        const index_t rows = n / inner;
+#pragma omp parallel for if (n > kParallelThreshold)
+        for (index_t r = 0; r < rows; ++r) {
+            index_t rem = r, oa = 0, ob = 0;
+            for (int d = nd - 2; d >= 0; --d) {
+                const index_t c = rem % plan.out_shape[d];
+                rem /= plan.out_shape[d];
+                oa += c * plan.a_stride[d];
+                ob += c * plan.b_stride[d];
+            }
+            const T* pa = a + oa;
+            const T* pb = b + ob;
+            T* po = out + r * inner;
+            if (ia == 1 && ib == 1) {
+#pragma omp simd
+                for (index_t i = 0; i < inner; ++i) po[i] = f(pa[i], pb[i]);
+            } else {
+                for (index_t i = 0; i < inner; ++i) po[i] = f(pa[i * ia], pb[i * ib]);
+            }
+        }
+    });
+}
+
+template <typename T>
+void axpby(index_t n, T alpha, const T* x, T beta, T* y) {
+    if (beta == T(0)) {
+#pragma omp parallel for simd if (n > kParallelThreshold)
+        for (index_t i = 0; i < n; ++i) y[i] = alpha * x[i];
+    } else {
+#pragma omp parallel for simd if (n > kParallelThreshold)
+        for (index_t i = 0; i < n; ++i) y[i] = alpha * x[i] + beta * y[i];
+    }
+}
+
+template <typename T>
+void transpose(index_t rows, index_t cols, const T* x, T* y) {
+    constexpr index_t tile = 32;  // blocks keep both sides in cache
+#pragma omp parallel for collapse(2) if (rows * cols > kParallelThreshold)
+    for (index_t i0 = 0; i0 < rows; i0 += tile) {
+        for (index_t j0 = 0; j0 < cols; j0 += tile) {
+            const index_t i1 = std::min(rows, i0 + tile), j1 = std::min(cols, j0 + tile);
+            for (index_t i = i0; i < i1; ++i) {
+                for (index_t j = j0; j < j1; ++j) y[j * rows + i] = x[i * cols + j];
+            }
+        }
+    }
+}
+
+#define MAGMADNN_INSTANTIATE(T)                                                               \
+    template void unary<T>(UnaryOp, T, index_t, const T*, T*);                                \
+    template void binary<T>(BinaryOp, T, const BroadcastPlan&, index_t, const T*, const T*, T*); \
+    template void axpby<T>(index_t, T, const T*, T, T*);                                      \
+    template void transpose<T>(index_t, index_t, const T*, T*);
+MAGMADNN_INSTANTIATE(float)
+MAGMADNN_INSTANTIATE(double)
+#undef MAGMADNN_INSTANTIATE
+
+}  // namespace magmadnn::math::cpu

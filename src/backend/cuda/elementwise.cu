@@ -1,0 +1,113 @@
+// CUDA elementwise kernels: the shared functors in grid-stride loops.
+#include "../functors.h"
+#include "../kernels.h"
+#include "launch.h"
+
+namespace magmadnn::math::cuda {
+
+namespace {
+
+template <typename F, typename T>
+__global__ void unary_kernel(F f, index_t n, const T* __restrict__ x, T* __restrict__ y) {
+    for (index_t i = blockIdx.x * index_t(blockDim.x) + threadIdx.x; i < n;
+         i += index_t(blockDim.x) * gridDim.x) {
+        y[i] = f(x[i]);
+    }
+}
+
+template <typename F, typename T>
+__global__ void binary_kernel(F f, BroadcastPlan plan, index_t n, const T* a, const T* b,
+                              T* out) {
+    for (index_t i = blockIdx.x * index_t(blockDim.x) + threadIdx.x; i < n;
+         i += index_t(blockDim.x) * gridDim.x) {
+        index_t rem = i, oa = 0, ob = 0;
+        for (int d = plan.ndim - 1; d >= 0; --d) {
+            const index_t c = rem % plan.out_shape[d];
+            rem /= plan.out_shape[d];
+            oa += c * plan.a_stride[d];
+            ob += c * plan.b_stride[d];
+        }
+        out[i] = f(a[oa], b[ob]);
+    }
+}
+
+template <typename F, typename T>
+__global__ void binary_same_kernel(F f, index_t n, const T* a, const T* b, T* out) {
+    for (index_t i = blockIdx.x * index_t(blockDim.x) + threadIdx.x; i < n;
+         i += index_t(blockDim.x) * gridDim.x) {
+        out[i] = f(a[i], b[i]);
+    }
+}
+
+template <typename T>
+__global__ void axpby_kernel(index_t n, T alpha, const T* x, T beta, T* y) {
+    for (index_t i = blockIdx.x * index_t(blockDim.x) + threadIdx.x; i < n;
+         i += index_t(blockDim.x) * gridDim.x) {
+        y[i] = beta == T(0) ? alpha * x[i] : alpha * x[i] + beta * y[i];
+    }
+}
+
+template <typename T>
+__global__ void transpose_kernel(index_t rows, index_t cols, const T* x, T* y) {
+    __shared__ T tile[32][33];  // +1 column: no bank conflicts on the transposed read
+    const index_t bx = blockIdx.x * 32, by = blockIdx.y * 32;
+    for (int j = threadIdx.y; j < 32; j += blockDim.y) {
+        const index_t r = by + j, c = bx + threadIdx.x;
+        if (r < rows && c < cols) tile[j][threadIdx.x] = x[r * cols + c];
+    }
+    __syncthreads();
+    for (int j = threadIdx.y; j < 32; j += blockDim.y) {
+        const index_t r = bx + j, c = by + threadIdx.x;  // r: column of x, c: row of x
+        if (r < cols && c < rows) y[r * rows + c] = tile[threadIdx.x][j];
+    }
+}
+
+}  // namespace
+
+template <typename T>
+void unary(UnaryOp op, T param, index_t n, const T* x, T* y) {
+    if (n == 0) return;
+    fn::visit(op, param, [&](auto f) { unary_kernel<<<blocks_for(n), kThreads>>>(f, n, x, y); });
+    check_launch("unary");
+}
+
+template <typename T>
+void binary(BinaryOp op, T param, const BroadcastPlan& plan, index_t n, const T* a, const T* b,
+            T* out) {
+    if (n == 0) return;
+    const bool same = plan.ndim == 1 && plan.a_stride[0] == 1 && plan.b_stride[0] == 1;
+    fn::visit(op, param, [&](auto f) {
+        if (same) {
+            binary_same_kernel<<<blocks_for(n), kThreads>>>(f, n, a, b, out);
+        } else {
+            binary_kernel<<<blocks_for(n), kThreads>>>(f, plan, n, a, b, out);
+        }
+    });
+    check_launch("binary");
+}
+
+template <typename T>
+void axpby(index_t n, T alpha, const T* x, T beta, T* y) {
+    if (n == 0) return;
+    axpby_kernel<<<blocks_for(n), kThreads>>>(n, alpha, x, beta, y);
+    check_launch("axpby");
+}
+
+template <typename T>
+void transpose(index_t rows, index_t cols, const T* x, T* y) {
+    if (rows == 0 || cols == 0) return;
+    const dim3 grid(static_cast<unsigned>((cols + 31) / 32), static_cast<unsigned>((rows + 31) / 32));
+    transpose_kernel<<<grid, dim3(32, 8)>>>(rows, cols, x, y);
+    check_launch("transpose");
+}
+
+#define MAGMADNN_INSTANTIATE(T)                                                               \
+    template void unary<T>(UnaryOp, T, index_t, const T*, T*);                                \
+    template void binary<T>(BinaryOp, T, const BroadcastPlan&, index_t, const T*, const T*, T*); \
+    template void axpby<T>(index_t, T, const T*, T, T*);                                      \
+    template void transpose<T>(index_t, index_t, const T*, T*);
+MAGMADNN_INSTANTIATE(float)
+MAGMADNN_INSTANTIATE(double)
+#undef MAGMADNN_INSTANTIATE
+
+}  // namespace magmadnn::math::cuda

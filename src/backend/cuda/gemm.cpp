@@ -1,0 +1,55 @@
+// cuBLAS GEMM for row-major tensors: C^T = op(B)^T op(A)^T is the same call in column-major.
+#include <cublas_v2.h>
+#include <fmt/format.h>
+
+#include "../kernels.h"
+#include "magmadnn/core/error.h"
+
+namespace magmadnn::math::cuda {
+
+namespace {
+
+void check(cublasStatus_t st, const char* what) {
+    if (st != CUBLAS_STATUS_SUCCESS) {
+        throw DeviceError(fmt::format("{} failed: {} ({})", what, cublasGetStatusName(st),
+                                      cublasGetStatusString(st)));
+    }
+}
+
+// One handle per host thread, created on first use.
+cublasHandle_t handle() {
+    struct Handle {
+        cublasHandle_t h = nullptr;
+        Handle() { check(cublasCreate(&h), "cublasCreate"); }
+        ~Handle() { cublasDestroy(h); }
+    };
+    thread_local Handle hd;
+    return hd.h;
+}
+
+}  // namespace
+
+template <>
+void gemm<float>(bool ta, bool tb, index_t m, index_t n, index_t k, float alpha, const float* A,
+                 index_t lda, const float* B, index_t ldb, float beta, float* C, index_t ldc) {
+    if (m == 0 || n == 0) return;
+    check(cublasSgemm(handle(), tb ? CUBLAS_OP_T : CUBLAS_OP_N, ta ? CUBLAS_OP_T : CUBLAS_OP_N,
+                      static_cast<int>(n), static_cast<int>(m), static_cast<int>(k), &alpha, B,
+                      static_cast<int>(ldb), A, static_cast<int>(lda), &beta, C,
+                      static_cast<int>(ldc)),
+          "cublasSgemm");
+}
+
+template <>
+void gemm<double>(bool ta, bool tb, index_t m, index_t n, index_t k, double alpha,
+                  const double* A, index_t lda, const double* B, index_t ldb, double beta,
+                  double* C, index_t ldc) {
+    if (m == 0 || n == 0) return;
+    check(cublasDgemm(handle(), tb ? CUBLAS_OP_T : CUBLAS_OP_N, ta ? CUBLAS_OP_T : CUBLAS_OP_N,
+                      static_cast<int>(n), static_cast<int>(m), static_cast<int>(k), &alpha, B,
+                      static_cast<int>(ldb), A, static_cast<int>(lda), &beta, C,
+                      static_cast<int>(ldc)),
+          "cublasDgemm");
+}
+
+}  // namespace magmadnn::math::cuda

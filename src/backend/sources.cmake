@@ -1,0 +1,13 @@
+list(APPEND MAGMADNN_SOURCES
+  backend/broadcast.cpp
+  backend/math.cpp
+  backend/cpu/elementwise.cpp
+  backend/cpu/gemm.cpp
+  backend/cpu/reduce.cpp
+  backend/cpu/threads.cpp
+)
+list(APPEND MAGMADNN_CUDA_SOURCES
+  backend/cuda/elementwise.cu
+  backend/cuda/gemm.cpp
+  backend/cuda/reduce.cu
+)

@@ -1,0 +1,8 @@
+list(APPEND MAGMADNN_SOURCES
+  core/device.cpp
+  core/fill.cpp
+  core/memory.cpp
+  core/random.cpp
+  core/shape.cpp
+  core/tensor.cpp
+)

@@ -1,0 +1,128 @@
+// Elementwise ops and broadcasting on the CPU, against scalar references on random inputs.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "magmadnn.h"
+#include "test_util.h"
+
+using namespace magmadnn;
+using math::BinaryOp;
+using math::UnaryOp;
+
+TEST(Broadcast, ShapeRules) {
+    EXPECT_EQ(math::broadcast_shape({2, 3}, {3}), (Shape{2, 3}));
+    EXPECT_EQ(math::broadcast_shape({4, 1, 5}, {3, 1}), (Shape{4, 3, 5}));
+    EXPECT_EQ(math::broadcast_shape({}, {2, 2}), (Shape{2, 2}));
+    EXPECT_EQ(math::broadcast_shape({1}, {0}), (Shape{0}));
+    EXPECT_THROW(math::broadcast_shape({2, 3}, {2}), ShapeError);
+    try {
+        math::broadcast_shape({2, 3}, {4, 3}, "add");
+        FAIL();
+    } catch (const ShapeError& e) {
+        const std::string m = e.what();
+        EXPECT_NE(m.find("add"), std::string::npos);
+        EXPECT_NE(m.find("{2, 3}"), std::string::npos);
+        EXPECT_NE(m.find("{4, 3}"), std::string::npos);
+    }
+}
+
+namespace {
+// Reference broadcast: out[idx] = f(a[idx mod a's shape], b[...]).
+template <typename F>
+Tensor<double> reference_binary(const Tensor<double>& a, const Tensor<double>& b, F f) {
+    const Shape s = math::broadcast_shape(a.shape(), b.shape());
+    Tensor<double> out(s, HOST);
+    std::vector<index_t> idx(s.size(), 0);
+    for (index_t flat = 0; flat < out.size(); ++flat) {
+        index_t rem = flat;
+        for (int d = static_cast<int>(s.size()) - 1; d >= 0; --d) {
+            idx[d] = rem % s[d];
+            rem /= s[d];
+        }
+        auto pick = [&](const Tensor<double>& t) {
+            std::vector<index_t> ti(t.shape().size());
+            for (std::size_t d = 0; d < ti.size(); ++d) {
+                const std::size_t od = d + s.size() - ti.size();
+                ti[d] = t.shape()[d] == 1 ? 0 : idx[od];
+            }
+            return t.get(ti);
+        };
+        out.set_flat(flat, f(pick(a), pick(b)));
+    }
+    return out;
+}
+}  // namespace
+
+TEST(Broadcast, BinaryMatchesReferenceOnManyShapes) {
+    const std::vector<std::pair<Shape, Shape>> cases = {
+        {{7}, {7}},          {{5, 4}, {4}},          {{5, 4}, {5, 1}},  {{3, 1, 4}, {2, 1}},
+        {{2, 3, 4}, {}},     {{1}, {6, 2}},          {{4, 1, 3, 1}, {1, 5, 1, 2}},
+        {{300, 200}, {200}}, {{2, 300, 100}, {300, 1}}};
+    std::uint32_t seed = 10;
+    for (const auto& [sa, sb] : cases) {
+        const auto a = test::random_tensor<double>(sa, seed++);
+        const auto b = test::random_tensor<double>(sb, seed++);
+        const auto got = math::binary(BinaryOp::sub, a, b);
+        const auto want = reference_binary(a, b, [](double x, double y) { return x - y; });
+        ASSERT_EQ(got.shape(), want.shape());
+        EXPECT_EQ(got.to_vector(), want.to_vector()) << to_string(sa) << " - " << to_string(sb);
+    }
+}
+
+TEST(Elementwise, UnaryOpsMatchStdMath) {
+    const auto x = test::random_tensor<double>({1000}, 3, 0.1, 3.0);
+    const std::vector<std::pair<UnaryOp, double (*)(double)>> ops = {
+        {UnaryOp::exp, [](double v) { return std::exp(v); }},
+        {UnaryOp::log, [](double v) { return std::log(v); }},
+        {UnaryOp::sqrt, [](double v) { return std::sqrt(v); }},
+        {UnaryOp::tanh, [](double v) { return std::tanh(v - 1.5); }},
+        {UnaryOp::sigmoid, [](double v) { return 1.0 / (1.0 + std::exp(-(v - 1.5))); }},
+        {UnaryOp::relu, [](double v) { return std::max(v - 1.5, 0.0); }},
+        {UnaryOp::gelu,
+         [](double v) { return (v - 1.5) * 0.5 * (1.0 + std::erf((v - 1.5) / std::sqrt(2.0))); }},
+    };
+    Tensor<double> shifted = math::unary(UnaryOp::add_scalar, x, -1.5);
+    for (const auto& [op, f] : ops) {
+        const bool centred = op != UnaryOp::exp && op != UnaryOp::log && op != UnaryOp::sqrt;
+        const auto y = math::unary(op, centred ? shifted : x);
+        for (index_t i = 0; i < x.size(); ++i) {
+            EXPECT_NEAR(y.get_flat(i), f(x.get_flat(i)), 1e-14) << static_cast<int>(op);
+        }
+    }
+}
+
+TEST(Elementwise, GradientFunctorsMatchDerivatives) {
+    const auto x = test::random_tensor<double>({500}, 4, -3.0, 3.0);
+    const auto g = test::random_tensor<double>({500}, 5);
+    const double h = 1e-6;
+    auto check = [&](UnaryOp fwd, BinaryOp grad, bool takes_output) {
+        const auto y = math::unary(fwd, x);
+        const auto d = math::binary(grad, takes_output ? y : x, g);
+        const auto yp = math::unary(fwd, math::unary(UnaryOp::add_scalar, x, h));
+        const auto ym = math::unary(fwd, math::unary(UnaryOp::add_scalar, x, -h));
+        for (index_t i = 0; i < x.size(); ++i) {
+            if (std::fabs(x.get_flat(i)) < 1e-4) continue;  // relu's kink
+            const double fd = (yp.get_flat(i) - ym.get_flat(i)) / (2 * h);
+            EXPECT_NEAR(d.get_flat(i), g.get_flat(i) * fd, 1e-7);
+        }
+    };
+    check(UnaryOp::relu, BinaryOp::relu_grad, false);
+    check(UnaryOp::tanh, BinaryOp::tanh_grad, true);
+    check(UnaryOp::sigmoid, BinaryOp::sigmoid_grad, true);
+    check(UnaryOp::gelu, BinaryOp::gelu_grad, false);
+}
+
+TEST(Elementwise, InPlaceAndAxpby) {
+    auto x = test::random_tensor<float>({100}, 6);
+    const auto before = x.to_vector();
+    math::unary(UnaryOp::mul_scalar, x, x, 3.0f);
+    EXPECT_FLOAT_EQ(x.get_flat(7), 3.0f * before[7]);
+    Tensor<float> y({100}, HOST);
+    y.fill(1.0f);
+    math::axpby(2.0f, x, 0.5f, y);
+    EXPECT_FLOAT_EQ(y.get_flat(9), 2.0f * x.get_flat(9) + 0.5f);
+    Tensor<float> wrong({99}, HOST);
+    EXPECT_THROW(math::axpby(1.0f, x, 1.0f, wrong), ShapeError);
+    EXPECT_THROW(math::unary(UnaryOp::exp, x, wrong), ShapeError);
+}

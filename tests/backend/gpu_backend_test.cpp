@@ -1,0 +1,71 @@
+// The CUDA kernels against the CPU kernels on the same random inputs (skips without a GPU).
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "magmadnn.h"
+#include "test_util.h"
+
+using namespace magmadnn;
+using math::BinaryOp;
+using math::UnaryOp;
+
+namespace {
+void expect_close(const Tensor<double>& gpu, const Tensor<double>& cpu, double tol) {
+    ASSERT_EQ(gpu.shape(), cpu.shape());
+    const auto g = gpu.to_vector(), c = cpu.to_vector();
+    for (std::size_t i = 0; i < g.size(); ++i) EXPECT_NEAR(g[i], c[i], tol) << i;
+}
+}  // namespace
+
+TEST(GpuBackend, UnaryAndBinaryMatchCpu) {
+    MAGMADNN_SKIP_WITHOUT_GPU();
+    const auto x = test::random_tensor<double>({64, 33}, 1);
+    const auto b = test::random_tensor<double>({33}, 2);
+    const auto xd = x.to(DEVICE), bd = b.to(DEVICE);
+    for (UnaryOp op : {UnaryOp::tanh, UnaryOp::sigmoid, UnaryOp::relu, UnaryOp::gelu, UnaryOp::exp}) {
+        expect_close(math::unary(op, xd), math::unary(op, x), 1e-14);
+    }
+    for (BinaryOp op : {BinaryOp::add, BinaryOp::mul, BinaryOp::relu_grad, BinaryOp::tanh_grad}) {
+        expect_close(math::binary(op, xd, bd), math::binary(op, x, b), 1e-14);
+    }
+}
+
+TEST(GpuBackend, ReductionsSoftmaxArgmaxMatchCpu) {
+    MAGMADNN_SKIP_WITHOUT_GPU();
+    const auto x = test::random_tensor<double>({50, 40, 3}, 3);
+    const auto xd = x.to(MANAGED);
+    for (int axis : {0, 1, 2, math::all_axes}) {
+        expect_close(math::sum(xd, axis), math::sum(x, axis), 1e-12);
+        expect_close(math::max(xd, axis), math::max(x, axis), 0.0);
+    }
+    const auto r = x.reshape({150, 40});
+    expect_close(math::softmax(r.to(DEVICE)), math::softmax(r), 1e-15);
+    EXPECT_EQ(math::argmax(r.to(DEVICE), 1).to_vector(), math::argmax(r, 1).to_vector());
+}
+
+TEST(GpuBackend, CublasMatmulMatchesCpu) {
+    MAGMADNN_SKIP_WITHOUT_GPU();
+    const auto A = test::random_tensor<double>({70, 90}, 4);
+    const auto B = test::random_tensor<double>({50, 90}, 5);
+    expect_close(math::matmul(A.to(DEVICE), B.to(DEVICE), false, true), math::matmul(A, B, false, true),
+                 1e-12);
+    const auto Af = test::random_tensor<float>({128, 256}, 6);
+    const auto Bf = test::random_tensor<float>({256, 64}, 7);
+    const auto Cg = math::matmul(Af.to(DEVICE), Bf.to(DEVICE)).cast<double>();
+    const auto Cc = math::matmul(Af, Bf).cast<double>();
+    expect_close(Cg, Cc, 256 * 1.2e-7 * 4);
+}
+
+TEST(GpuBackend, InitializersGiveTheSameNumbersOnBothSides) {
+    MAGMADNN_SKIP_WITHOUT_GPU();
+    const Tensor<float> h({1000}, Filler(NORMAL, {0, 1}, 9), HOST);
+    const Tensor<float> d({1000}, Filler(NORMAL, {0, 1}, 9), DEVICE);
+    EXPECT_EQ(h.to_vector(), d.to_vector());
+}
+
+TEST(GpuBackend, MixingHostAndDeviceIsAnError) {
+    MAGMADNN_SKIP_WITHOUT_GPU();
+    Tensor<float> a({4}, HOST), b({4}, DEVICE);
+    EXPECT_THROW(math::add(a, b), DeviceError);
+}

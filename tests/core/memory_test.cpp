@@ -1,0 +1,78 @@
+// Every memory-type pair, MANAGED synchronisation and the caching allocator. Pairs involving
+// GPU memory need a device and skip without one.
+#include <gtest/gtest.h>
+
+#include "magmadnn.h"
+#include "test_util.h"
+
+using namespace magmadnn;
+
+namespace {
+const memory_t kAll[] = {HOST, DEVICE, MANAGED, CUDA_MANAGED};
+}
+
+TEST(Memory, HostToHostCopy) {
+    Tensor<float> a = test::random_tensor<float>({17, 3}, 1);
+    Tensor<float> b({17, 3}, HOST);
+    b.copy_from(a);
+    EXPECT_EQ(a.to_vector(), b.to_vector());
+}
+
+TEST(Memory, EveryPairRoundTrips) {
+    MAGMADNN_SKIP_WITHOUT_GPU();
+    const Tensor<double> ref = test::random_tensor<double>({33, 5}, 2);
+    for (memory_t from : kAll) {
+        for (memory_t to : kAll) {
+            Tensor<double> src = ref.to(from, true);
+            Tensor<double> dst({33, 5}, to);
+            dst.copy_from(src);
+            EXPECT_EQ(dst.to_vector(), ref.to_vector())
+                << to_string(from) << " -> " << to_string(to);
+            // views at an offset copy too
+            Tensor<double> part({10, 5}, to);
+            part.copy_from(src.slice(20, 30));
+            EXPECT_EQ(part.get({3, 4}), ref.get({23, 4}));
+        }
+    }
+}
+
+TEST(Memory, ManagedHostWriteIsSeenOnDeviceAndBack) {
+    MAGMADNN_SKIP_WITHOUT_GPU();
+    Tensor<float> m({4, 4}, MANAGED);
+    m.set({1, 2}, 3.0f);  // host write: device copy now stale
+    Tensor<float> out({4, 4}, MANAGED);
+    math::unary(math::UnaryOp::mul_scalar, m, out, 2.0f);  // runs on the device copies
+    EXPECT_EQ(out.get({1, 2}), 6.0f);                      // host read syncs from the device
+    EXPECT_FALSE(out.storage()->host_valid() && !out.storage()->device_valid());
+    out.set({0, 0}, 1.0f);  // host write after a device write
+    math::unary(math::UnaryOp::add_scalar, out, m, 1.0f);
+    EXPECT_EQ(m.get({0, 0}), 2.0f);
+    EXPECT_EQ(m.get({1, 2}), 7.0f);
+}
+
+TEST(Memory, CudaManagedIsOnePointer) {
+    MAGMADNN_SKIP_WITHOUT_GPU();
+    Tensor<float> t({8}, CUDA_MANAGED);
+    t.set({3}, 1.5f);
+    math::unary(math::UnaryOp::square, t, t);
+    EXPECT_EQ(t.get({3}), 2.25f);
+    EXPECT_EQ(static_cast<const void*>(t.cdata()), static_cast<const void*>(t.cdevice_data()));
+}
+
+TEST(Memory, CachingAllocatorReusesBlocks) {
+    MAGMADNN_SKIP_WITHOUT_GPU();
+    device_empty_cache();
+    { Tensor<float> a({1000}, DEVICE); }
+    const auto calls = device_cache_stats().cuda_malloc_calls;
+    { Tensor<float> b({1000}, DEVICE); }
+    EXPECT_EQ(device_cache_stats().cuda_malloc_calls, calls);
+    EXPECT_GT(device_cache_stats().cached_bytes, 0u);
+}
+
+TEST(Memory, HostPointerOfDeviceMemoryIsAnError) {
+    MAGMADNN_SKIP_WITHOUT_GPU();
+    Tensor<float> d({4}, DEVICE);
+    EXPECT_THROW(d.data(), DeviceError);
+    Tensor<float> h({4}, HOST);
+    EXPECT_THROW(h.device_data(), DeviceError);
+}

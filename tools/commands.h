@@ -1,0 +1,10 @@
+#pragma once
+// The subcommands of the magmadnn command line; each registers itself on the CLI11 app.
+
+#include <CLI/CLI.hpp>
+
+namespace magmadnn::cli {
+
+void add_info_command(CLI::App& app);
+
+}  // namespace magmadnn::cli

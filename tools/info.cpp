@@ -1,0 +1,81 @@
+// `magmadnn info`: what this build contains and what the machine offers.
+#include <fmt/format.h>
+#include <omp.h>
+
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "magmadnn.h"
+
+namespace magmadnn::cli {
+
+namespace {
+
+nlohmann::json collect() {
+    nlohmann::json j;
+    j["version"] = MAGMADNN_VERSION;
+    j["compiler"] = MAGMADNN_COMPILER;
+    j["build_type"] = MAGMADNN_BUILD_TYPE;
+    j["threads"] = num_threads();
+    j["blas"] = {{"sgemm", math::host_sgemm_library()},
+                 {"onednn", onednn_version()},
+                 {"openblas", openblas_config()}};
+    j["cuda_compiled"] = cuda_compiled();
+    if (cuda_compiled()) {
+        j["cuda_architectures"] = MAGMADNN_CUDA_ARCHITECTURES;
+        j["cuda_runtime"] = cuda_runtime_version();
+        j["cuda_driver"] = cuda_driver_version();
+        j["cublas"] = cublas_version();
+        j["cudnn"] = cudnn_version();
+        j["nccl"] = nccl_version();
+    }
+    nlohmann::json devices = nlohmann::json::array();
+    for (const GpuInfo& g : gpus()) {
+        devices.push_back({{"index", g.index},
+                           {"name", g.name},
+                           {"compute_capability", fmt::format("{}.{}", g.compute_major, g.compute_minor)},
+                           {"memory_bytes", g.total_memory}});
+    }
+    j["gpus"] = devices;
+    return j;
+}
+
+}  // namespace
+
+void add_info_command(CLI::App& app) {
+    auto* cmd = app.add_subcommand("info", "Show the version, BLAS, CUDA and the GPUs found");
+    auto json = std::make_shared<bool>(false);
+    cmd->add_flag("--json", *json, "Print one JSON object");
+    cmd->callback([json] {
+        const nlohmann::json j = collect();
+        if (*json) {
+            fmt::print("{}\n", j.dump());
+            return;
+        }
+        fmt::print("magmadnn {} ({}, {})\n", j["version"].get<std::string>(),
+                   j["compiler"].get<std::string>(), j["build_type"].get<std::string>());
+        fmt::print("CPU threads:   {}\n", j["threads"].get<int>());
+        fmt::print("f32 GEMM:      {} (oneDNN {})\n", j["blas"]["sgemm"].get<std::string>(),
+                   j["blas"]["onednn"].get<std::string>());
+        fmt::print("f64 BLAS:      {}\n", j["blas"]["openblas"].get<std::string>());
+        if (!j["cuda_compiled"].get<bool>()) {
+            fmt::print("CUDA:          not compiled in\n");
+        } else {
+            fmt::print("CUDA:          compiled in (sm {}), runtime {}, driver {}\n",
+                       j["cuda_architectures"].get<std::string>(),
+                       j["cuda_runtime"].get<std::string>(), j["cuda_driver"].get<std::string>());
+            fmt::print("cuBLAS {}, cuDNN {}, NCCL {}\n", j["cublas"].get<std::string>(),
+                       j["cudnn"].get<std::string>(), j["nccl"].get<std::string>());
+        }
+        if (j["gpus"].empty()) {
+            fmt::print("GPUs:          none found\n");
+        }
+        for (const auto& g : j["gpus"]) {
+            fmt::print("GPU {}:         {} (compute {}, {:.1f} GiB)\n", g["index"].get<int>(),
+                       g["name"].get<std::string>(), g["compute_capability"].get<std::string>(),
+                       g["memory_bytes"].get<double>() / (1 << 30));
+        }
+    });
+}
+
+}  // namespace magmadnn::cli
