@@ -29,7 +29,8 @@ double best_seconds(int repeats, F&& f) {
     for (int r = 0; r < repeats; ++r) {
         const auto t0 = std::chrono::steady_clock::now();
         f();
-        best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+        best = std::min(
+            best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     }
     return best;
 }
@@ -51,8 +52,7 @@ int main(int argc, char** argv) {
     };
     fmt::print("threads: {}, OpenBLAS: {}, oneDNN {}\n", num_threads(), openblas_config(),
                onednn_version());
-    fmt::print("{:<22} {:>14} {:>14} {:>10}\n", "shape", "oneDNN GF/s", "OpenBLAS GF/s",
-               "ratio");
+    fmt::print("{:<22} {:>14} {:>14} {:>10}\n", "shape", "oneDNN GF/s", "OpenBLAS GF/s", "ratio");
     for (const Case& c : cases) {
         std::vector<float> A(c.m * c.k, 0.5f), B(c.k * c.n, 0.25f), C(c.m * c.n);
         const index_t lda = c.ta ? c.m : c.k, ldb = c.tb ? c.k : c.n;

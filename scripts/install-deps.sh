@@ -8,6 +8,7 @@ packages=(
   libdnnl-dev              # f32 GEMM (dnnl_sgemm): the fastest measured on AVX-512 machines
   libopenblas-dev liblapacke-dev   # f64 BLAS and LAPACK
   libfftw3-dev
+  libxsmm-dev              # small-GEMM reference for bench_linalg_batched_gemm
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev
   zlib1g-dev

@@ -7,13 +7,13 @@
 
 #include "magmadnn.h"
 
-#define MAGMADNN_SKIP_WITHOUT_GPU()                                                      \
-    do {                                                                                 \
-        if (!::magmadnn::has_device()) {                                                 \
-            GTEST_SKIP() << (::magmadnn::cuda_compiled()                                 \
-                                 ? "no CUDA device present on this machine"              \
+#define MAGMADNN_SKIP_WITHOUT_GPU()                                                       \
+    do {                                                                                  \
+        if (!::magmadnn::has_device()) {                                                  \
+            GTEST_SKIP() << (::magmadnn::cuda_compiled()                                  \
+                                 ? "no CUDA device present on this machine"               \
                                  : "this build has no CUDA support (MAGMADNN_CUDA=OFF)"); \
-        }                                                                                \
+        }                                                                                 \
     } while (0)
 
 namespace magmadnn::test {

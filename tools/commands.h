@@ -6,5 +6,8 @@
 namespace magmadnn::cli {
 
 void add_info_command(CLI::App& app);
+void add_train_command(CLI::App& app);
+void add_evaluate_command(CLI::App& app);
+void add_predict_command(CLI::App& app);
 
 }  // namespace magmadnn::cli

@@ -31,10 +31,11 @@ nlohmann::json collect() {
     }
     nlohmann::json devices = nlohmann::json::array();
     for (const GpuInfo& g : gpus()) {
-        devices.push_back({{"index", g.index},
-                           {"name", g.name},
-                           {"compute_capability", fmt::format("{}.{}", g.compute_major, g.compute_minor)},
-                           {"memory_bytes", g.total_memory}});
+        devices.push_back(
+            {{"index", g.index},
+             {"name", g.name},
+             {"compute_capability", fmt::format("{}.{}", g.compute_major, g.compute_minor)},
+             {"memory_bytes", g.total_memory}});
     }
     j["gpus"] = devices;
     return j;

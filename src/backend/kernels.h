@@ -7,26 +7,26 @@
 #include "broadcast.h"
 #include "magmadnn/backend/math.h"
 
-#define MAGMADNN_BACKEND_KERNELS                                                                  \
-    template <typename T>                                                                         \
-    void unary(UnaryOp op, T param, index_t n, const T* x, T* y);                                 \
-    template <typename T>                                                                         \
-    void binary(BinaryOp op, T param, const BroadcastPlan& plan, index_t n, const T* a,           \
-                const T* b, T* out);                                                              \
-    template <typename T>                                                                         \
-    void axpby(index_t n, T alpha, const T* x, T beta, T* y);                                     \
-    /* x viewed as {outer, len, inner}; out as {outer, inner} */                                  \
-    template <typename T>                                                                         \
-    void reduce(ReduceOp op, index_t outer, index_t len, index_t inner, const T* x, T* out);      \
-    template <typename T>                                                                         \
-    void argmax(index_t outer, index_t len, index_t inner, const T* x, std::int32_t* out);        \
-    template <typename T>                                                                         \
-    void softmax(index_t rows, index_t cols, const T* x, T* y, bool log);                         \
-    /* row-major: C{m,n} = alpha op(A) op(B) + beta C */                                          \
-    template <typename T>                                                                         \
-    void gemm(bool trans_a, bool trans_b, index_t m, index_t n, index_t k, T alpha, const T* A,   \
-              index_t lda, const T* B, index_t ldb, T beta, T* C, index_t ldc);                   \
-    template <typename T>                                                                         \
+#define MAGMADNN_BACKEND_KERNELS                                                                \
+    template <typename T>                                                                       \
+    void unary(UnaryOp op, T param, index_t n, const T* x, T* y);                               \
+    template <typename T>                                                                       \
+    void binary(BinaryOp op, T param, const BroadcastPlan& plan, index_t n, const T* a,         \
+                const T* b, T* out);                                                            \
+    template <typename T>                                                                       \
+    void axpby(index_t n, T alpha, const T* x, T beta, T* y);                                   \
+    /* x viewed as {outer, len, inner}; out as {outer, inner} */                                \
+    template <typename T>                                                                       \
+    void reduce(ReduceOp op, index_t outer, index_t len, index_t inner, const T* x, T* out);    \
+    template <typename T>                                                                       \
+    void argmax(index_t outer, index_t len, index_t inner, const T* x, std::int32_t* out);      \
+    template <typename T>                                                                       \
+    void softmax(index_t rows, index_t cols, const T* x, T* y, bool log);                       \
+    /* row-major: C{m,n} = alpha op(A) op(B) + beta C */                                        \
+    template <typename T>                                                                       \
+    void gemm(bool trans_a, bool trans_b, index_t m, index_t n, index_t k, T alpha, const T* A, \
+              index_t lda, const T* B, index_t ldb, T beta, T* C, index_t ldc);                 \
+    template <typename T>                                                                       \
     void transpose(index_t rows, index_t cols, const T* x, T* y);
 
 namespace magmadnn::math::cpu {

@@ -39,8 +39,8 @@ void require_same_shape(const char* op, const Shape& a, const Shape& b) {
 int normalize_axis(const char* op, int axis, int ndim) {
     const int a = axis < 0 ? axis + ndim : axis;
     if (a < 0 || a >= ndim) {
-        throw ValueError(fmt::format("{}: axis {} is out of range for a {}-D tensor", op, axis,
-                                     ndim));
+        throw ValueError(
+            fmt::format("{}: axis {} is out of range for a {}-D tensor", op, axis, ndim));
     }
     return a;
 }
@@ -146,8 +146,8 @@ void reduce(ReduceOp op, const Tensor<T>& x, int axis, Tensor<T>& out) {
                                      to_string(g.out_shape)));
     }
     if (g.len == 0 && (op == ReduceOp::max || op == ReduceOp::min)) {
-        throw ValueError(fmt::format("reduce max/min over an empty axis of shape {}",
-                                     to_string(x.shape())));
+        throw ValueError(
+            fmt::format("reduce max/min over an empty axis of shape {}", to_string(x.shape())));
     }
     const bool dev = on_device("reduce", x, out);
     if (dev) {
@@ -206,7 +206,8 @@ template <typename T>
 Tensor<std::int32_t> argmax(const Tensor<T>& x, int axis) {
     const ReduceGeometry g = reduce_geometry("argmax", x.shape(), axis);
     if (g.len == 0) {
-        throw ValueError(fmt::format("argmax over an empty axis of shape {}", to_string(x.shape())));
+        throw ValueError(
+            fmt::format("argmax over an empty axis of shape {}", to_string(x.shape())));
     }
     Tensor<std::int32_t> out(g.out_shape, x.memory());
     const bool dev = on_device("argmax", x);
@@ -302,7 +303,8 @@ Tensor<T> matmul(const Tensor<T>& A, const Tensor<T>& B, bool ta, bool tb) {
 template <typename T>
 Tensor<T> transpose(const Tensor<T>& x) {
     if (x.ndim() != 2) {
-        throw ShapeError(fmt::format("transpose: needs a 2-D tensor, got {}", to_string(x.shape())));
+        throw ShapeError(
+            fmt::format("transpose: needs a 2-D tensor, got {}", to_string(x.shape())));
     }
     Tensor<T> out({x.shape(1), x.shape(0)}, x.memory());
     const bool dev = on_device("transpose", x);
@@ -316,21 +318,21 @@ Tensor<T> transpose(const Tensor<T>& x) {
     return out;
 }
 
-#define MAGMADNN_INSTANTIATE(T)                                                                 \
-    template void unary<T>(UnaryOp, const Tensor<T>&, Tensor<T>&, T);                           \
-    template Tensor<T> unary<T>(UnaryOp, const Tensor<T>&, T);                                  \
-    template void binary<T>(BinaryOp, const Tensor<T>&, const Tensor<T>&, Tensor<T>&, T);       \
-    template Tensor<T> binary<T>(BinaryOp, const Tensor<T>&, const Tensor<T>&, T);              \
-    template void axpby<T>(T, const Tensor<T>&, T, Tensor<T>&);                                 \
-    template void reduce<T>(ReduceOp, const Tensor<T>&, int, Tensor<T>&);                       \
-    template Tensor<T> reduce<T>(ReduceOp, const Tensor<T>&, int, bool);                        \
-    template void reduce_to_shape<T>(const Tensor<T>&, Tensor<T>&);                             \
-    template Tensor<std::int32_t> argmax<T>(const Tensor<T>&, int);                             \
-    template void softmax<T>(const Tensor<T>&, Tensor<T>&);                                     \
-    template Tensor<T> softmax<T>(const Tensor<T>&);                                            \
-    template void log_softmax<T>(const Tensor<T>&, Tensor<T>&);                                 \
+#define MAGMADNN_INSTANTIATE(T)                                                                \
+    template void unary<T>(UnaryOp, const Tensor<T>&, Tensor<T>&, T);                          \
+    template Tensor<T> unary<T>(UnaryOp, const Tensor<T>&, T);                                 \
+    template void binary<T>(BinaryOp, const Tensor<T>&, const Tensor<T>&, Tensor<T>&, T);      \
+    template Tensor<T> binary<T>(BinaryOp, const Tensor<T>&, const Tensor<T>&, T);             \
+    template void axpby<T>(T, const Tensor<T>&, T, Tensor<T>&);                                \
+    template void reduce<T>(ReduceOp, const Tensor<T>&, int, Tensor<T>&);                      \
+    template Tensor<T> reduce<T>(ReduceOp, const Tensor<T>&, int, bool);                       \
+    template void reduce_to_shape<T>(const Tensor<T>&, Tensor<T>&);                            \
+    template Tensor<std::int32_t> argmax<T>(const Tensor<T>&, int);                            \
+    template void softmax<T>(const Tensor<T>&, Tensor<T>&);                                    \
+    template Tensor<T> softmax<T>(const Tensor<T>&);                                           \
+    template void log_softmax<T>(const Tensor<T>&, Tensor<T>&);                                \
     template void matmul<T>(T, const Tensor<T>&, bool, const Tensor<T>&, bool, T, Tensor<T>&); \
-    template Tensor<T> matmul<T>(const Tensor<T>&, const Tensor<T>&, bool, bool);               \
+    template Tensor<T> matmul<T>(const Tensor<T>&, const Tensor<T>&, bool, bool);              \
     template Tensor<T> transpose<T>(const Tensor<T>&);
 MAGMADNN_INSTANTIATE(float)
 MAGMADNN_INSTANTIATE(double)

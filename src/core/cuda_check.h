@@ -7,13 +7,13 @@
 
 #include "magmadnn/core/error.h"
 
-#define MAGMADNN_CUDA_CHECK(call, context)                                                      \
-    do {                                                                                        \
-        const cudaError_t magmadnn_err_ = (call);                                               \
-        if (magmadnn_err_ != cudaSuccess) {                                                     \
+#define MAGMADNN_CUDA_CHECK(call, context)                                                        \
+    do {                                                                                          \
+        const cudaError_t magmadnn_err_ = (call);                                                 \
+        if (magmadnn_err_ != cudaSuccess) {                                                       \
             throw ::magmadnn::DeviceError(fmt::format("{}: {} failed: {} ({})", (context), #call, \
-                                                      cudaGetErrorName(magmadnn_err_),          \
-                                                      cudaGetErrorString(magmadnn_err_)));      \
-        }                                                                                       \
+                                                      cudaGetErrorName(magmadnn_err_),            \
+                                                      cudaGetErrorString(magmadnn_err_)));        \
+        }                                                                                         \
     } while (0)
 #endif

@@ -46,9 +46,9 @@ const DeviceProbe& probe() {
             p.reason = "cudaGetDeviceCount found 0 devices";
         }
         if (p.count == 0) {
-            std::fprintf(stderr,
-                         "magmadnn: built with CUDA but no GPU is usable (%s); running on the CPU\n",
-                         p.reason.c_str());
+            std::fprintf(
+                stderr, "magmadnn: built with CUDA but no GPU is usable (%s); running on the CPU\n",
+                p.reason.c_str());
         }
         return p;
     }();
@@ -78,10 +78,10 @@ void require_device(const std::string& what) {
             what, probe().reason));
     }
 #else
-    throw UnsupportedError(fmt::format(
-        "{} needs CUDA, but this build of magmadnn has no CUDA support; rebuild with "
-        "-DMAGMADNN_CUDA=ON or use HOST memory / --device cpu",
-        what));
+    throw UnsupportedError(
+        fmt::format("{} needs CUDA, but this build of magmadnn has no CUDA support; rebuild with "
+                    "-DMAGMADNN_CUDA=ON or use HOST memory / --device cpu",
+                    what));
 #endif
 }
 

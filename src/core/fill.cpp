@@ -38,15 +38,18 @@ std::vector<double> filler_values(const Filler& f, const Shape& shape) {
 
     auto require_2d = [&](const char* name) {
         if (shape.size() != 2) {
-            throw ShapeError(fmt::format("{} filler needs a 2-D tensor, got shape {}", name,
-                                         to_string(shape)));
+            throw ShapeError(
+                fmt::format("{} filler needs a 2-D tensor, got shape {}", name, to_string(shape)));
         }
     };
 
     switch (f.type) {
         case NONE:
-        case ZERO: break;
-        case ONE: std::fill(v.begin(), v.end(), 1.0); break;
+        case ZERO:
+            break;
+        case ONE:
+            std::fill(v.begin(), v.end(), 1.0);
+            break;
         case CONSTANT:
             if (f.params.empty()) {
                 throw ValueError("CONSTANT filler needs its value: {CONSTANT, {value}}");
@@ -59,9 +62,9 @@ std::vector<double> filler_values(const Filler& f, const Shape& shape) {
             const index_t rows = shape[0], cols = shape[1], diag = std::min(rows, cols);
             if (f.type == DIAGONAL && f.params.size() != 1 &&
                 static_cast<index_t>(f.params.size()) != diag) {
-                throw ValueError(fmt::format(
-                    "DIAGONAL filler for shape {} needs 1 or {} values, got {}", to_string(shape),
-                    diag, f.params.size()));
+                throw ValueError(
+                    fmt::format("DIAGONAL filler for shape {} needs 1 or {} values, got {}",
+                                to_string(shape), diag, f.params.size()));
             }
             for (index_t i = 0; i < diag; ++i) {
                 double d = 1.0;
@@ -73,8 +76,8 @@ std::vector<double> filler_values(const Filler& f, const Shape& shape) {
         case UNIFORM: {
             const double lo = param(f, 0, 0.0), hi = param(f, 1, 1.0);
             if (!(hi >= lo)) {
-                throw ValueError(fmt::format("UNIFORM filler needs low <= high, got {{{}, {}}}",
-                                             lo, hi));
+                throw ValueError(
+                    fmt::format("UNIFORM filler needs low <= high, got {{{}, {}}}", lo, hi));
             }
             for (index_t i = 0; i < n; ++i) {
                 // uniform() is in (0, 1]; 1 - u maps it to [0, 1)

@@ -35,7 +35,7 @@ void* host_alloc(std::size_t bytes) {
 // Device blocks are cached by rounded size: a training loop that allocates the same sizes every
 // step calls cudaMalloc only in its first step.
 class DeviceCache {
-public:
+  public:
     static DeviceCache& instance() {
         static DeviceCache cache;
         return cache;
@@ -92,10 +92,11 @@ public:
         return stats_;
     }
 
-private:
+  private:
     static std::size_t round(std::size_t bytes) {
         constexpr std::size_t small = 512, large = 2u << 20;
-        if (bytes <= (1u << 20)) return (bytes + small - 1) / small * small + (bytes == 0 ? small : 0);
+        if (bytes <= (1u << 20))
+            return (bytes + small - 1) / small * small + (bytes == 0 ? small : 0);
         return (bytes + large - 1) / large * large;
     }
     void release_all_locked() {
@@ -155,23 +156,31 @@ Storage::Storage(std::size_t bytes, memory_t memory) : bytes_(bytes), memory_(me
             MAGMADNN_CUDA_CHECK(cudaDeviceSynchronize(), "Storage(CUDA_MANAGED)");
             host_ = device_;
             break;
-        case HOST: break;
+        case HOST:
+            break;
     }
 #endif
 }
 
 Storage::~Storage() {
     switch (memory_) {
-        case HOST: std::free(host_); break;
+        case HOST:
+            std::free(host_);
+            break;
 #ifdef MAGMADNN_WITH_CUDA
-        case DEVICE: DeviceCache::instance().release(device_); break;
+        case DEVICE:
+            DeviceCache::instance().release(device_);
+            break;
         case MANAGED:
             DeviceCache::instance().release(device_);
             cudaFreeHost(host_);
             break;
-        case CUDA_MANAGED: cudaFree(device_); break;
+        case CUDA_MANAGED:
+            cudaFree(device_);
+            break;
 #else
-        default: break;
+        default:
+            break;
 #endif
     }
 }
@@ -248,8 +257,8 @@ void copy_bytes(Storage& dst, std::size_t dst_offset, Storage& src, std::size_t 
     MAGMADNN_CUDA_CHECK(cudaMemcpy(d + dst_offset, s + src_offset, bytes, cudaMemcpyDefault),
                         fmt::format("copy {} -> {}", to_string(sm), to_string(dm)));
 #else
-    throw UnsupportedError(fmt::format("copy {} -> {}: this build has no CUDA support",
-                                       to_string(sm), to_string(dm)));
+    throw UnsupportedError(
+        fmt::format("copy {} -> {}: this build has no CUDA support", to_string(sm), to_string(dm)));
 #endif
 }
 

@@ -71,8 +71,9 @@ index_t Tensor<T>::flat_index(const index_t* idx, std::size_t n) const {
     index_t flat = 0;
     for (std::size_t a = 0; a < n; ++a) {
         if (idx[a] < 0 || idx[a] >= shape_[a]) {
-            throw ValueError(fmt::format("Tensor index {} out of range [0, {}) on axis {} of shape {}",
-                                         idx[a], shape_[a], a, to_string(shape_)));
+            throw ValueError(
+                fmt::format("Tensor index {} out of range [0, {}) on axis {} of shape {}", idx[a],
+                            shape_[a], a, to_string(shape_)));
         }
         flat = flat * shape_[a] + idx[a];
     }
@@ -200,9 +201,10 @@ Tensor<T> Tensor<T>::to(memory_t memory, bool always_copy) const {
 template <typename T>
 void Tensor<T>::copy_from(const Tensor& src) {
     if (src.size_ != size_) {
-        throw ShapeError(fmt::format("Tensor::copy_from: source shape {} ({} elements) into {} "
-                                     "({} elements)",
-                                     to_string(src.shape_), src.size_, to_string(shape_), size_));
+        throw ShapeError(
+            fmt::format("Tensor::copy_from: source shape {} ({} elements) into {} "
+                        "({} elements)",
+                        to_string(src.shape_), src.size_, to_string(shape_), size_));
     }
     if (size_ == 0) return;
     copy_bytes(*storage_, offset_ * sizeof(T), *src.storage_, src.offset_ * sizeof(T),
@@ -271,10 +273,11 @@ void Tensor<T>::sync_to_device() const {
 }
 
 #define MAGMADNN_CAST(T, U) template Tensor<U> Tensor<T>::cast<U>() const;
-#define MAGMADNN_CASTS(T)                                                         \
-    MAGMADNN_CAST(T, float)                                                       \
-    MAGMADNN_CAST(T, double) MAGMADNN_CAST(T, f16) MAGMADNN_CAST(T, bf16)         \
-        MAGMADNN_CAST(T, std::int32_t) MAGMADNN_CAST(T, std::uint8_t)
+#define MAGMADNN_CASTS(T)                                                       \
+    MAGMADNN_CAST(T, float)                                                     \
+    MAGMADNN_CAST(T, double)                                                    \
+    MAGMADNN_CAST(T, f16) MAGMADNN_CAST(T, bf16) MAGMADNN_CAST(T, std::int32_t) \
+        MAGMADNN_CAST(T, std::uint8_t)
 MAGMADNN_CASTS(float)
 MAGMADNN_CASTS(double)
 MAGMADNN_CASTS(f16)
@@ -288,5 +291,7 @@ template class Tensor<f16>;
 template class Tensor<bf16>;
 template class Tensor<std::int32_t>;
 template class Tensor<std::uint8_t>;
+template class Tensor<std::complex<float>>;
+template class Tensor<std::complex<double>>;
 
 }  // namespace magmadnn

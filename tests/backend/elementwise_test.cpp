@@ -55,10 +55,15 @@ Tensor<double> reference_binary(const Tensor<double>& a, const Tensor<double>& b
 }  // namespace
 
 TEST(Broadcast, BinaryMatchesReferenceOnManyShapes) {
-    const std::vector<std::pair<Shape, Shape>> cases = {
-        {{7}, {7}},          {{5, 4}, {4}},          {{5, 4}, {5, 1}},  {{3, 1, 4}, {2, 1}},
-        {{2, 3, 4}, {}},     {{1}, {6, 2}},          {{4, 1, 3, 1}, {1, 5, 1, 2}},
-        {{300, 200}, {200}}, {{2, 300, 100}, {300, 1}}};
+    const std::vector<std::pair<Shape, Shape>> cases = {{{7}, {7}},
+                                                        {{5, 4}, {4}},
+                                                        {{5, 4}, {5, 1}},
+                                                        {{3, 1, 4}, {2, 1}},
+                                                        {{2, 3, 4}, {}},
+                                                        {{1}, {6, 2}},
+                                                        {{4, 1, 3, 1}, {1, 5, 1, 2}},
+                                                        {{300, 200}, {200}},
+                                                        {{2, 300, 100}, {300, 1}}};
     std::uint32_t seed = 10;
     for (const auto& [sa, sb] : cases) {
         const auto a = test::random_tensor<double>(sa, seed++);

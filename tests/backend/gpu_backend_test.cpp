@@ -23,7 +23,8 @@ TEST(GpuBackend, UnaryAndBinaryMatchCpu) {
     const auto x = test::random_tensor<double>({64, 33}, 1);
     const auto b = test::random_tensor<double>({33}, 2);
     const auto xd = x.to(DEVICE), bd = b.to(DEVICE);
-    for (UnaryOp op : {UnaryOp::tanh, UnaryOp::sigmoid, UnaryOp::relu, UnaryOp::gelu, UnaryOp::exp}) {
+    for (UnaryOp op :
+         {UnaryOp::tanh, UnaryOp::sigmoid, UnaryOp::relu, UnaryOp::gelu, UnaryOp::exp}) {
         expect_close(math::unary(op, xd), math::unary(op, x), 1e-14);
     }
     for (BinaryOp op : {BinaryOp::add, BinaryOp::mul, BinaryOp::relu_grad, BinaryOp::tanh_grad}) {
@@ -48,8 +49,8 @@ TEST(GpuBackend, CublasMatmulMatchesCpu) {
     MAGMADNN_SKIP_WITHOUT_GPU();
     const auto A = test::random_tensor<double>({70, 90}, 4);
     const auto B = test::random_tensor<double>({50, 90}, 5);
-    expect_close(math::matmul(A.to(DEVICE), B.to(DEVICE), false, true), math::matmul(A, B, false, true),
-                 1e-12);
+    expect_close(math::matmul(A.to(DEVICE), B.to(DEVICE), false, true),
+                 math::matmul(A, B, false, true), 1e-12);
     const auto Af = test::random_tensor<float>({128, 256}, 6);
     const auto Bf = test::random_tensor<float>({256, 64}, 7);
     const auto Cg = math::matmul(Af.to(DEVICE), Bf.to(DEVICE)).cast<double>();

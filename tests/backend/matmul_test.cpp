@@ -81,7 +81,8 @@ TEST(Matmul, LargeF32UsesTheFastPathCorrectly) {
     const auto C = math::matmul(A, B);
     const auto R = naive(A, false, B, false);
     double worst = 0;
-    for (index_t i = 0; i < C.size(); ++i) worst = std::max(worst, std::fabs(C.get_flat(i) - R.get_flat(i)));
+    for (index_t i = 0; i < C.size(); ++i)
+        worst = std::max(worst, std::fabs(C.get_flat(i) - R.get_flat(i)));
     EXPECT_LT(worst, 784 * 1.2e-7 * 4);  // |a||b| <= 1 per term, k * eps with slack 4
 }
 

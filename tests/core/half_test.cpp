@@ -1,9 +1,9 @@
+#include "magmadnn/core/half.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <limits>
-
-#include "magmadnn/core/half.h"
 
 using magmadnn::bf16;
 using magmadnn::f16;

@@ -22,13 +22,13 @@ enum class UnaryOp {
     tanh,
     sigmoid,
     relu,
-    leaky_relu,  // param: negative slope
-    gelu,        // exact: x * Phi(x)
-    add_scalar,  // x + param
-    mul_scalar,  // x * param
-    pow_scalar,  // x ^ param
-    rsub_scalar, // param - x
-    rdiv_scalar, // param / x
+    leaky_relu,   // param: negative slope
+    gelu,         // exact: x * Phi(x)
+    add_scalar,   // x + param
+    mul_scalar,   // x * param
+    pow_scalar,   // x ^ param
+    rsub_scalar,  // param - x
+    rdiv_scalar,  // param / x
 };
 
 enum class BinaryOp {
@@ -45,6 +45,10 @@ enum class BinaryOp {
     tanh_grad,        // a = y: g * (1 - y^2)
     sigmoid_grad,     // a = y: g * y * (1 - y)
     gelu_grad,        // a = x: g * (Phi(x) + x phi(x))
+    // fused bias + activation: act(a + b)
+    add_relu,
+    add_tanh,
+    add_sigmoid,
 };
 
 enum class ReduceOp { sum, mean, max, min };

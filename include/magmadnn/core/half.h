@@ -52,7 +52,7 @@ MAGMADNN_HD inline float half_bits_to_float(std::uint16_t h) {
     const std::uint32_t sign = static_cast<std::uint32_t>(h & 0x8000u) << 16;
     const std::uint32_t exp = (h >> 10) & 0x1fu;
     const std::uint32_t mant = h & 0x3ffu;
-    if (exp == 0) {  // zero or subnormal
+    if (exp == 0) {                                                         // zero or subnormal
         const float v = static_cast<float>(mant) * 5.9604644775390625e-8f;  // 2^-24
         return sign ? -v : v;
     }

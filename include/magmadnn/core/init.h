@@ -8,7 +8,7 @@
 namespace magmadnn {
 
 enum tensor_filler_t {
-    NONE,      // leave uninitialized (zeroed memory in practice)
+    NONE,  // leave uninitialized (zeroed memory in practice)
     ZERO,
     ONE,
     CONSTANT,  // params: {value}

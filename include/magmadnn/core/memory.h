@@ -12,7 +12,7 @@
 namespace magmadnn {
 
 class Storage {
-public:
+  public:
     Storage(std::size_t bytes, memory_t memory);
     ~Storage();
     Storage(const Storage&) = delete;
@@ -34,7 +34,7 @@ public:
     bool host_valid() const { return host_valid_; }
     bool device_valid() const { return device_valid_; }
 
-private:
+  private:
     std::size_t bytes_;
     memory_t memory_;
     void* host_ = nullptr;    // HOST, MANAGED (pinned), CUDA_MANAGED (same as device_)

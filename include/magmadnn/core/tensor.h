@@ -3,6 +3,7 @@
 // std::shared_ptr does); clone() makes an independent copy. Row-major and contiguous; a view
 // (slice along the first axis, reshape) shares the storage at an offset.
 
+#include <complex>
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
@@ -18,7 +19,7 @@ namespace magmadnn {
 
 template <typename T>
 class Tensor {
-public:
+  public:
     using value_type = T;
 
     // An empty tensor (no storage, shape {0}).
@@ -32,13 +33,15 @@ public:
     static Tensor from_vector(const std::vector<T>& values, Shape shape);
 
     const Shape& shape() const { return shape_; }
-    index_t shape(int axis) const;  // negative axes count from the end
+    index_t shape(int axis) const;                             // negative axes count from the end
     index_t get_shape(int axis) const { return shape(axis); }  // the seed's spelling
     int ndim() const { return static_cast<int>(shape_.size()); }
     index_t size() const { return size_; }
     bool empty() const { return size_ == 0; }
     memory_t memory() const { return memory_; }
-    DType dtype() const { return dtype_of<T>::value; }
+    // Complex tensors (FFT) have no DType; the constraint keeps them instantiable.
+    DType dtype() const requires requires { dtype_of<T>::value; }
+    { return dtype_of<T>::value; }
 
     // Element access by multi-index or flat index, on any memory type (DEVICE goes through a
     // one-element copy: fine for tests and inspection, not for loops).
@@ -87,7 +90,7 @@ public:
     std::size_t offset() const { return offset_; }
     const std::shared_ptr<Storage>& storage() const { return storage_; }
 
-private:
+  private:
     Tensor(std::shared_ptr<Storage> storage, std::size_t offset, Shape shape);
     index_t flat_index(const index_t* idx, std::size_t n) const;
 
@@ -104,5 +107,7 @@ extern template class Tensor<f16>;
 extern template class Tensor<bf16>;
 extern template class Tensor<std::int32_t>;
 extern template class Tensor<std::uint8_t>;
+extern template class Tensor<std::complex<float>>;  // FFT spectra (no DType, no cast<U>())
+extern template class Tensor<std::complex<double>>;
 
 }  // namespace magmadnn

@@ -49,22 +49,32 @@ struct dtype_of<std::uint8_t> {
 
 constexpr std::string_view to_string(memory_t m) {
     switch (m) {
-        case HOST: return "HOST";
-        case DEVICE: return "DEVICE";
-        case MANAGED: return "MANAGED";
-        case CUDA_MANAGED: return "CUDA_MANAGED";
+        case HOST:
+            return "HOST";
+        case DEVICE:
+            return "DEVICE";
+        case MANAGED:
+            return "MANAGED";
+        case CUDA_MANAGED:
+            return "CUDA_MANAGED";
     }
     return "?";
 }
 
 constexpr std::string_view to_string(DType t) {
     switch (t) {
-        case DType::f32: return "f32";
-        case DType::f64: return "f64";
-        case DType::f16: return "f16";
-        case DType::bf16: return "bf16";
-        case DType::i32: return "i32";
-        case DType::u8: return "u8";
+        case DType::f32:
+            return "f32";
+        case DType::f64:
+            return "f64";
+        case DType::f16:
+            return "f16";
+        case DType::bf16:
+            return "bf16";
+        case DType::i32:
+            return "i32";
+        case DType::u8:
+            return "u8";
     }
     return "?";
 }

@@ -49,9 +49,8 @@ void gemm<float>(bool ta, bool tb, index_t m, index_t n, index_t k, float alpha,
 }
 
 template <>
-void gemm<double>(bool ta, bool tb, index_t m, index_t n, index_t k, double alpha,
-                  const double* A, index_t lda, const double* B, index_t ldb, double beta,
-                  double* C, index_t ldc) {
+void gemm<double>(bool ta, bool tb, index_t m, index_t n, index_t k, double alpha, const double* A,
+                  index_t lda, const double* B, index_t ldb, double beta, double* C, index_t ldc) {
     if (m == 0 || n == 0) return;
     cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
                 static_cast<blasint>(m), static_cast<blasint>(n), static_cast<blasint>(k), alpha, A,

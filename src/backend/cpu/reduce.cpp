@@ -104,9 +104,9 @@ void softmax(index_t rows, index_t cols, const T* x, T* y, bool log) {
     }
 }
 
-#define MAGMADNN_INSTANTIATE(T)                                                     \
-    template void reduce<T>(ReduceOp, index_t, index_t, index_t, const T*, T*);     \
-    template void argmax<T>(index_t, index_t, index_t, const T*, std::int32_t*);    \
+#define MAGMADNN_INSTANTIATE(T)                                                  \
+    template void reduce<T>(ReduceOp, index_t, index_t, index_t, const T*, T*);  \
+    template void argmax<T>(index_t, index_t, index_t, const T*, std::int32_t*); \
     template void softmax<T>(index_t, index_t, const T*, T*, bool);
 MAGMADNN_INSTANTIATE(float)
 MAGMADNN_INSTANTIATE(double)

@@ -2,8 +2,8 @@
 
 #include <cblas.h>
 #include <fmt/format.h>
-#include <oneapi/dnnl/dnnl.h>
 #include <omp.h>
+#include <oneapi/dnnl/dnnl.h>
 
 #include <string>
 

@@ -16,8 +16,7 @@ __global__ void unary_kernel(F f, index_t n, const T* __restrict__ x, T* __restr
 }
 
 template <typename F, typename T>
-__global__ void binary_kernel(F f, BroadcastPlan plan, index_t n, const T* a, const T* b,
-                              T* out) {
+__global__ void binary_kernel(F f, BroadcastPlan plan, index_t n, const T* a, const T* b, T* out) {
     for (index_t i = blockIdx.x * index_t(blockDim.x) + threadIdx.x; i < n;
          i += index_t(blockDim.x) * gridDim.x) {
         index_t rem = i, oa = 0, ob = 0;
@@ -96,15 +95,16 @@ void axpby(index_t n, T alpha, const T* x, T beta, T* y) {
 template <typename T>
 void transpose(index_t rows, index_t cols, const T* x, T* y) {
     if (rows == 0 || cols == 0) return;
-    const dim3 grid(static_cast<unsigned>((cols + 31) / 32), static_cast<unsigned>((rows + 31) / 32));
+    const dim3 grid(static_cast<unsigned>((cols + 31) / 32),
+                    static_cast<unsigned>((rows + 31) / 32));
     transpose_kernel<<<grid, dim3(32, 8)>>>(rows, cols, x, y);
     check_launch("transpose");
 }
 
-#define MAGMADNN_INSTANTIATE(T)                                                               \
-    template void unary<T>(UnaryOp, T, index_t, const T*, T*);                                \
+#define MAGMADNN_INSTANTIATE(T)                                                                  \
+    template void unary<T>(UnaryOp, T, index_t, const T*, T*);                                   \
     template void binary<T>(BinaryOp, T, const BroadcastPlan&, index_t, const T*, const T*, T*); \
-    template void axpby<T>(index_t, T, const T*, T, T*);                                      \
+    template void axpby<T>(index_t, T, const T*, T, T*);                                         \
     template void transpose<T>(index_t, index_t, const T*, T*);
 MAGMADNN_INSTANTIATE(float)
 MAGMADNN_INSTANTIATE(double)

@@ -41,9 +41,8 @@ void gemm<float>(bool ta, bool tb, index_t m, index_t n, index_t k, float alpha,
 }
 
 template <>
-void gemm<double>(bool ta, bool tb, index_t m, index_t n, index_t k, double alpha,
-                  const double* A, index_t lda, const double* B, index_t ldb, double beta,
-                  double* C, index_t ldc) {
+void gemm<double>(bool ta, bool tb, index_t m, index_t n, index_t k, double alpha, const double* A,
+                  index_t lda, const double* B, index_t ldb, double beta, double* C, index_t ldc) {
     if (m == 0 || n == 0) return;
     check(cublasDgemm(handle(), tb ? CUBLAS_OP_T : CUBLAS_OP_N, ta ? CUBLAS_OP_T : CUBLAS_OP_N,
                       static_cast<int>(n), static_cast<int>(m), static_cast<int>(k), &alpha, B,

@@ -12,9 +12,12 @@ namespace {
 template <typename T>
 __device__ T combine(ReduceOp op, T a, T b) {
     switch (op) {
-        case ReduceOp::max: return a > b ? a : b;
-        case ReduceOp::min: return a < b ? a : b;
-        default: return a + b;
+        case ReduceOp::max:
+            return a > b ? a : b;
+        case ReduceOp::min:
+            return a < b ? a : b;
+        default:
+            return a + b;
     }
 }
 
@@ -23,7 +26,8 @@ __device__ T block_reduce(ReduceOp op, T v, T* shared) {
     shared[threadIdx.x] = v;
     __syncthreads();
     for (int s = blockDim.x / 2; s > 0; s >>= 1) {
-        if (threadIdx.x < s) shared[threadIdx.x] = combine(op, shared[threadIdx.x], shared[threadIdx.x + s]);
+        if (threadIdx.x < s)
+            shared[threadIdx.x] = combine(op, shared[threadIdx.x], shared[threadIdx.x + s]);
         __syncthreads();
     }
     const T r = shared[0];
@@ -101,7 +105,7 @@ void reduce(ReduceOp op, index_t outer, index_t len, index_t inner, const T* x, 
         reduce_rows_kernel<<<static_cast<unsigned>(outer), kThreads>>>(op, len, x, out);
     } else {
         reduce_strided_kernel<<<blocks_for(outer * inner), kThreads>>>(op, outer, len, inner, x,
-                                                                        out);
+                                                                       out);
     }
     check_launch("reduce");
 }
@@ -120,9 +124,9 @@ void softmax(index_t rows, index_t cols, const T* x, T* y, bool log) {
     check_launch("softmax");
 }
 
-#define MAGMADNN_INSTANTIATE(T)                                                     \
-    template void reduce<T>(ReduceOp, index_t, index_t, index_t, const T*, T*);     \
-    template void argmax<T>(index_t, index_t, index_t, const T*, std::int32_t*);    \
+#define MAGMADNN_INSTANTIATE(T)                                                  \
+    template void reduce<T>(ReduceOp, index_t, index_t, index_t, const T*, T*);  \
+    template void argmax<T>(index_t, index_t, index_t, const T*, std::int32_t*); \
     template void softmax<T>(index_t, index_t, const T*, T*, bool);
 MAGMADNN_INSTANTIATE(float)
 MAGMADNN_INSTANTIATE(double)

@@ -1,0 +1,65 @@
+#pragma once
+// Layers: small builders over the graph. Each layer takes the node before it and exposes its own
+// result as out(), as in MagmaDNN: layer::fullyconnected(input->out(), 528).
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "magmadnn/op/ops.h"
+
+namespace magmadnn::layer {
+
+enum activation_t { TANH, SIGMOID, RELU, LEAKY_RELU, GELU, SOFTMAX, LINEAR };
+
+std::string to_string(activation_t a);
+activation_t activation_from_string(const std::string& name);  // "relu", "tanh", ...
+
+// What it takes to rebuild a layer: its type and attributes (saved as JSON with a model).
+struct LayerSpec {
+    std::string type;  // input, fullyconnected, activation, dropout, flatten, output
+    std::map<std::string, std::string> attrs;
+};
+
+template <typename T>
+class Layer {
+  public:
+    virtual ~Layer() = default;
+    op::OpPtr<T> out() const { return output_; }
+    op::OpPtr<T> input() const { return input_; }
+    const std::string& name() const { return name_; }
+    // Trainable variables, in a fixed order (weight before bias).
+    virtual std::vector<op::OpPtr<T>> get_weights() const { return {}; }
+    virtual LayerSpec spec() const = 0;
+    index_t num_params() const;
+
+  protected:
+    Layer(std::string name, op::OpPtr<T> input)
+        : name_(std::move(name)), input_(std::move(input)) {}
+    std::string name_;
+    op::OpPtr<T> input_;
+    op::OpPtr<T> output_;
+};
+
+template <typename T>
+using LayerPtr = std::shared_ptr<Layer<T>>;
+
+// The network's entry: `data` is the batch placeholder variable, {batch, features...}.
+template <typename T>
+LayerPtr<T> input(const op::OpPtr<T>& data);
+// x W + b with W {in, units}, initialised as PyTorch's nn.Linear: U(-1/sqrt(in), 1/sqrt(in)).
+// Inputs with more than two axes are flattened to {batch, rest}.
+template <typename T>
+LayerPtr<T> fullyconnected(const op::OpPtr<T>& input, index_t units, bool bias = true);
+template <typename T>
+LayerPtr<T> activation(const op::OpPtr<T>& input, activation_t type);
+template <typename T>
+LayerPtr<T> dropout(const op::OpPtr<T>& input, float rate, std::uint64_t seed = 0);
+template <typename T>
+LayerPtr<T> flatten(const op::OpPtr<T>& input);
+// Marks the network's result (logits, or probabilities after a SOFTMAX activation).
+template <typename T>
+LayerPtr<T> output(const op::OpPtr<T>& input);
+
+}  // namespace magmadnn::layer

@@ -1,0 +1,155 @@
+#pragma once
+// Model: a sequential network with its loss and optimizer; fit / predict / evaluate / save / load.
+//
+//   model::Model<float> model({input, fc1, act1, fc2, out}, optimizer::sgd(0.05), batch_size);
+//   model.fit(x, y_onehot, n_epochs);   // x {n, features...}, y {n, classes}
+//   Tensor<float> p = model.predict(x); // {n, classes}
+
+#include <cmath>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "magmadnn/layer/layer.h"
+#include "magmadnn/optim/optimizer.h"
+
+namespace magmadnn::model {
+
+enum class Loss {
+    softmax_crossentropy,  // classification: y one-hot, the output gives logits (or softmax)
+    mse,                   // regression
+};
+
+struct EpochStats {
+    int epoch = 0;  // 1-based
+    double loss = 0, accuracy = 0;
+    double val_loss = std::nan(""), val_accuracy = std::nan("");  // NaN without validation
+    double seconds = 0;                                           // training time only
+    double samples_per_second = 0;
+    double learning_rate = 0;
+};
+
+struct History {
+    std::vector<EpochStats> epochs;
+    bool stopped_early = false;
+};
+
+struct Metrics {
+    double loss = 0;
+    double accuracy = 0;  // NaN for regression
+};
+
+template <typename T>
+class Model;
+
+// Called after each epoch; set `stop` to end training.
+template <typename T>
+class Callback {
+  public:
+    virtual ~Callback() = default;
+    virtual void on_epoch_end(Model<T>& model, const EpochStats& stats, bool& stop) = 0;
+};
+
+// Stops when `monitor` ("loss", "val_loss", "accuracy", "val_accuracy") has not improved by
+// min_delta for `patience` epochs.
+template <typename T>
+class EarlyStopping final : public Callback<T> {
+  public:
+    explicit EarlyStopping(std::string monitor = "val_loss", int patience = 3,
+                           double min_delta = 0.0);
+    void on_epoch_end(Model<T>& model, const EpochStats& stats, bool& stop) override;
+
+  private:
+    std::string monitor_;
+    int patience_;
+    double min_delta_;
+    double best_ = std::nan("");
+    int waited_ = 0;
+};
+
+// Saves the model after each epoch, or only when `monitor` improved.
+template <typename T>
+class ModelCheckpoint final : public Callback<T> {
+  public:
+    explicit ModelCheckpoint(std::string path, std::string monitor = "val_loss",
+                             bool save_best_only = true);
+    void on_epoch_end(Model<T>& model, const EpochStats& stats, bool& stop) override;
+
+  private:
+    std::string path_, monitor_;
+    bool best_only_;
+    double best_ = std::nan("");
+};
+
+enum class Verbosity {
+    automatic,   // a progress bar on a terminal, JSON lines otherwise
+    bar,         // progress bar on stderr
+    json_lines,  // one JSON object per epoch on stdout
+    silent,
+};
+
+struct FitOptions {
+    double validation_split = 0.0;  // the last fraction of the rows, as Keras
+    bool shuffle = true;
+    std::uint64_t seed = 0;
+    Verbosity verbosity = Verbosity::automatic;
+};
+
+template <typename T>
+class Model {
+  public:
+    Model(std::vector<layer::LayerPtr<T>> layers, const optimizer::Config& optimizer,
+          index_t batch_size, Loss loss = Loss::softmax_crossentropy);
+
+    // Trains for `epochs` passes over x. Each epoch drops the final partial batch (a different
+    // one each epoch when shuffling).
+    History fit(const Tensor<T>& x, const Tensor<T>& y, int epochs, const FitOptions& options = {},
+                const std::vector<std::shared_ptr<Callback<T>>>& callbacks = {});
+    // {n, outputs}: class probabilities for softmax cross-entropy, raw outputs for mse.
+    Tensor<T> predict(const Tensor<T>& x);
+    Tensor<std::int32_t> predict_class(const Tensor<T>& x);
+    Metrics evaluate(const Tensor<T>& x, const Tensor<T>& y);
+    std::string summary() const;
+
+    // Weights as safetensors, the architecture as JSON in its metadata; written atomically.
+    void save(const std::string& path) const;
+    // Rebuilds the network from a saved file. batch_size 0 keeps the saved one; the optimizer is
+    // the saved one unless given.
+    static Model load(const std::string& path, index_t batch_size = 0, memory_t memory = HOST,
+                      const std::optional<optimizer::Config>& optimizer = std::nullopt);
+
+    const std::vector<layer::LayerPtr<T>>& layers() const { return layers_; }
+    const std::vector<op::OpPtr<T>>& weights() const { return weights_; }
+    optimizer::Optimizer<T>& optimizer() { return *optimizer_; }
+    index_t batch_size() const { return batch_size_; }
+    Loss loss_kind() const { return loss_kind_; }
+    memory_t memory() const { return data_->memory(); }
+    // {"format": "magmadnn.sequential", "layers": [...], ...}
+    std::string architecture_json() const;
+
+  private:
+    void check_data(const char* what, const Tensor<T>& x, const Tensor<T>* y) const;
+    void set_training(bool training);
+
+    std::vector<layer::LayerPtr<T>> layers_;
+    std::vector<op::OpPtr<T>> weights_;
+    std::unique_ptr<optimizer::Optimizer<T>> optimizer_;
+    index_t batch_size_;
+    Loss loss_kind_;
+    op::OpPtr<T> data_, labels_, logits_, loss_, prediction_;
+    std::vector<Tensor<T>> params_, grads_;
+};
+
+// Builds a sequential model from an architecture JSON (as architecture_json() writes, or by
+// hand: {"input_shape": [784], "layers": [{"type": "fullyconnected", "units": 528},
+// {"type": "activation", "activation": "relu"}, ...]}).
+template <typename T>
+Model<T> sequential(const std::string& architecture_json, index_t batch_size,
+                    const optimizer::Config& optimizer, memory_t memory = HOST);
+
+extern template class Model<float>;
+extern template class Model<double>;
+
+}  // namespace magmadnn::model

@@ -1,0 +1,7 @@
+list(APPEND MAGMADNN_SOURCES
+  data/csv.cpp
+  data/idx.cpp
+  data/loader.cpp
+  data/mnist.cpp
+  data/transforms.cpp
+)

@@ -1,0 +1,7 @@
+list(APPEND MAGMADNN_SOURCES
+  io/atomic_file.cpp
+  io/csv.cpp
+  io/safetensors_dtype.cpp
+  io/safetensors_read.cpp
+  io/safetensors_write.cpp
+)

@@ -1,0 +1,3 @@
+list(APPEND MAGMADNN_SOURCES
+  layer/layers.cpp
+)

@@ -1,0 +1,18 @@
+#pragma once
+// Private (CUDA builds only): small device kernels the linear-algebra layer needs beside the
+// libraries. Declared without CUDA headers so .cpp files can call them.
+#ifdef MAGMADNN_WITH_CUDA
+#include "magmadnn/core/types.h"
+
+namespace magmadnn::linalg::cuda {
+
+// Each row-major {rows, cols} matrix of a batch: zero the strict upper (j > i) or strict lower
+// (j < i) triangle.
+template <typename T>
+void zero_triangle(index_t batch, index_t rows, index_t cols, T* a, bool upper);
+// dst[b] = src[b]^T for a batch of row-major {rows, cols} matrices.
+template <typename T>
+void transpose_batched(index_t batch, index_t rows, index_t cols, const T* src, T* dst);
+
+}  // namespace magmadnn::linalg::cuda
+#endif

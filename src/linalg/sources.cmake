@@ -1,0 +1,36 @@
+# The linear-algebra layer: BLAS on tensors, batched GEMM, contractions, LAPACK/cuSOLVER solvers,
+# mixed-precision refinement.
+find_library(MAGMADNN_LAPACKE_LIBRARY lapacke REQUIRED)
+find_path(MAGMADNN_LAPACKE_INCLUDE lapacke.h REQUIRED)
+list(APPEND MAGMADNN_EXTRA_LIBRARIES ${MAGMADNN_LAPACKE_LIBRARY})
+
+list(APPEND MAGMADNN_SOURCES
+  linalg/batched_solve.cpp
+  linalg/blas.cpp
+  linalg/cholesky.cpp
+  linalg/common.cpp
+  linalg/contract.cpp
+  linalg/eigh.cpp
+  linalg/gemm_batched.cpp
+  linalg/lstsq.cpp
+  linalg/mixed.cpp
+  linalg/randomized_svd.cpp
+  linalg/solve.cpp
+  linalg/svd.cpp
+  linalg/cpu/lu_transposed.cpp
+  linalg/cpu/refine.cpp
+  linalg/cpu/small_factor.cpp
+  linalg/cpu/small_gemm.cpp
+)
+list(APPEND MAGMADNN_CUDA_SOURCES
+  linalg/cuda/batched_solve.cpp
+  linalg/cuda/blas.cpp
+  linalg/cuda/gemm_batched.cpp
+  linalg/cuda/handles.cpp
+  linalg/cuda/kernels.cu
+  linalg/cuda/mixed.cpp
+  linalg/cuda/solvers.cpp
+)
+if(MAGMADNN_CUDA)
+  list(APPEND MAGMADNN_EXTRA_CUDA_LIBRARIES CUDA::cusolver)
+endif()

@@ -1,0 +1,298 @@
+// Model: wiring the layers to a loss, and the training loop.
+#include "magmadnn/model/model.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <unordered_set>
+
+#include "magmadnn/backend/math.h"
+#include "magmadnn/core/error.h"
+#include "magmadnn/data/loader.h"
+#include "magmadnn/op/grad_table.h"
+#include "progress.h"
+
+namespace magmadnn::model {
+
+namespace {
+template <typename T>
+bool is_variable(const op::OpPtr<T>& node) {
+    return node && node->kind() == "variable";
+}
+}  // namespace
+
+template <typename T>
+Model<T>::Model(std::vector<layer::LayerPtr<T>> layers, const optimizer::Config& optimizer,
+                index_t batch_size, Loss loss)
+    : layers_(std::move(layers)), batch_size_(batch_size), loss_kind_(loss) {
+    if (layers_.size() < 2) {
+        throw ValueError("Model: needs at least an input and an output layer");
+    }
+    for (std::size_t i = 0; i < layers_.size(); ++i) {
+        if (!layers_[i]) throw ValueError(fmt::format("Model: layer {} is null", i));
+    }
+    data_ = layers_.front()->out();
+    if (layers_.front()->spec().type != "input" || !is_variable(data_)) {
+        throw ValueError("Model: the first layer must be layer::input(data) over a variable");
+    }
+    if (data_->shape()[0] != batch_size) {
+        throw ShapeError(
+            fmt::format("Model: the input placeholder '{}' has shape {} but the batch "
+                        "size is {}; make its first extent the batch size",
+                        data_->name(), to_string(data_->shape()), batch_size));
+    }
+    // Each layer must read the one before it: the model is a chain.
+    for (std::size_t i = 1; i < layers_.size(); ++i) {
+        if (layers_[i]->input() != layers_[i - 1]->out()) {
+            throw ValueError(
+                fmt::format("Model: layer {} ({}) does not read layer {} ({}); list "
+                            "the layers in order",
+                            i, layers_[i]->name(), i - 1, layers_[i - 1]->name()));
+        }
+    }
+    const op::OpPtr<T> out = layers_.back()->out();
+    prediction_ = out;
+    logits_ = out;
+    if (loss_kind_ == Loss::softmax_crossentropy) {
+        if (out->shape().size() != 2) {
+            throw ShapeError(
+                fmt::format("Model: the output has shape {}; classification needs "
+                            "{{batch, classes}}",
+                            to_string(out->shape())));
+        }
+        // A softmax at the end: train on its input (fused, stable), predict with it.
+        if (out->kind() == "softmax") {
+            logits_ = out->inputs()[0];
+        } else {
+            prediction_ = op::softmax(out);
+        }
+        labels_ = op::var<T>("labels", out->shape(), {ZERO, {}}, out->memory());
+        loss_ = op::softmax_crossentropy(logits_, labels_);
+    } else {
+        labels_ = op::var<T>("targets", out->shape(), {ZERO, {}}, out->memory());
+        loss_ = op::mse(out, labels_);
+    }
+    op::optimize(loss_);
+    std::unordered_set<const op::Operation<T>*> seen;
+    for (const auto& l : layers_) {
+        for (const auto& w : l->get_weights()) {
+            if (seen.insert(w.get()).second) weights_.push_back(w);
+        }
+    }
+    for (const auto& w : weights_) params_.push_back(w->output());
+    optimizer_ = optimizer::make_optimizer<T>(optimizer);
+}
+
+template <typename T>
+void Model<T>::check_data(const char* what, const Tensor<T>& x, const Tensor<T>* y) const {
+    const Shape& ds = data_->shape();
+    const Shape& xs = x.shape();
+    if (xs.size() != ds.size() || !std::equal(xs.begin() + 1, xs.end(), ds.begin() + 1)) {
+        Shape want = ds;
+        want[0] = xs.empty() ? 0 : xs[0];
+        throw ShapeError(fmt::format(
+            "Model::{}: x has shape {} but the network takes {} (rows "
+            "of {})",
+            what, to_string(xs), to_string(want), to_string(Shape(ds.begin() + 1, ds.end()))));
+    }
+    if (y != nullptr) {
+        const Shape& ls = labels_->shape();
+        if (y->ndim() != 2 || y->shape(1) != ls[1] || y->shape(0) != xs[0]) {
+            throw ShapeError(fmt::format(
+                "Model::{}: y has shape {} but needs {{{}, {}}} ({} rows of x; one-hot classes "
+                "for classification)",
+                what, to_string(y->shape()), xs[0], ls[1], xs[0]));
+        }
+    }
+    if (x.memory() == DEVICE || (y && y->memory() == DEVICE)) {
+        throw DeviceError(
+            fmt::format("Model::{}: pass x and y in HOST memory; batches are "
+                        "copied to the model's memory as they are used",
+                        what));
+    }
+}
+
+template <typename T>
+void Model<T>::set_training(bool training) {
+    for (op::Operation<T>* node : loss_->order()) node->set_training(training);
+    for (op::Operation<T>* node : prediction_->order()) node->set_training(training);
+}
+
+template <typename T>
+History Model<T>::fit(const Tensor<T>& x, const Tensor<T>& y, int epochs, const FitOptions& options,
+                      const std::vector<std::shared_ptr<Callback<T>>>& callbacks) {
+    check_data("fit", x, &y);
+    if (epochs < 0) throw ValueError(fmt::format("Model::fit: epochs = {} < 0", epochs));
+    if (!(options.validation_split >= 0.0 && options.validation_split < 1.0)) {
+        throw ValueError(fmt::format("Model::fit: validation_split {} must be in [0, 1)",
+                                     options.validation_split));
+    }
+    const index_t n = x.shape(0);
+    const index_t n_val = static_cast<index_t>(std::floor(double(n) * options.validation_split));
+    const index_t n_train = n - n_val;
+    if (n_train < batch_size_) {
+        throw ValueError(fmt::format("Model::fit: {} training rows are fewer than one batch of {}",
+                                     n_train, batch_size_));
+    }
+    const Tensor<T> x_train = x.slice(0, n_train), y_train = y.slice(0, n_train);
+    data::BatchLoader<T> loader(x_train, y_train, batch_size_,
+                                {options.shuffle, options.seed, /*drop_last=*/true});
+    const index_t batches = loader.batches_per_epoch();
+    Progress progress(options.verbosity, epochs, batches, batch_size_);
+
+    Tensor<T> data_value = data_->output();
+    Tensor<T> label_value = labels_->output();
+    const bool classify = loss_kind_ == Loss::softmax_crossentropy;
+    History history;
+    for (int epoch = 0; epoch < epochs; ++epoch) {
+        const double lr = optimizer::scheduled_lr(optimizer_->config(), epoch);
+        optimizer_->set_learning_rate(T(lr));
+        set_training(true);
+        loader.start_epoch(static_cast<std::uint64_t>(epoch));
+        const auto t0 = std::chrono::steady_clock::now();
+        double loss_sum = 0;
+        index_t correct = 0, seen = 0, step = 0;
+        data::Batch<T> batch;
+        while (loader.next(batch)) {
+            data_value.copy_from(batch.x);
+            label_value.copy_from(batch.y);
+            loss_->eval();
+            op::backward(loss_, weights_);
+            grads_.clear();
+            for (const auto& w : weights_) grads_.push_back(w->grad());
+            optimizer_->step(params_, grads_);
+            const double l = double(loss_->output().get_flat(0));
+            if (!std::isfinite(l)) {
+                throw NumericError(fmt::format(
+                    "Model::fit: the loss became {} at epoch {}, step {}; lower the learning rate "
+                    "(now {}) or check the data for NaN",
+                    l, epoch + 1, step + 1, lr));
+            }
+            loss_sum += l;
+            if (classify) {
+                const auto pred = math::argmax(logits_->output(), 1).to_vector();
+                const auto truth = math::argmax(batch.y, 1).to_vector();
+                for (std::size_t i = 0; i < pred.size(); ++i) correct += pred[i] == truth[i];
+            }
+            seen += batch.size;
+            ++step;
+            progress.batch_done(epoch + 1, step, loss_sum / double(step),
+                                classify ? double(correct) / double(seen) : std::nan(""));
+        }
+        EpochStats stats;
+        stats.seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        stats.epoch = epoch + 1;
+        stats.loss = step > 0 ? loss_sum / double(step) : std::nan("");
+        stats.accuracy = classify && seen > 0 ? double(correct) / double(seen) : std::nan("");
+        stats.samples_per_second = stats.seconds > 0 ? double(seen) / stats.seconds : 0.0;
+        stats.learning_rate = lr;
+        if (n_val > 0) {
+            const Metrics m = evaluate(x.slice(n_train, n), y.slice(n_train, n));
+            stats.val_loss = m.loss;
+            stats.val_accuracy = m.accuracy;
+        }
+        progress.epoch_done(stats);
+        history.epochs.push_back(stats);
+        bool stop = false;
+        for (const auto& cb : callbacks) cb->on_epoch_end(*this, stats, stop);
+        if (stop) {
+            history.stopped_early = true;
+            break;
+        }
+    }
+    set_training(false);
+    return history;
+}
+
+template <typename T>
+Tensor<T> Model<T>::predict(const Tensor<T>& x) {
+    check_data("predict", x, nullptr);
+    set_training(false);
+    const index_t n = x.shape(0);
+    const index_t outputs = prediction_->shape()[1];
+    Tensor<T> result({n, outputs}, HOST);
+    Tensor<T> data_value = data_->output();
+    Tensor<T> padded;  // the final partial batch, zero-padded to the placeholder's shape
+    for (index_t begin = 0; begin < n; begin += batch_size_) {
+        const index_t end = std::min(n, begin + batch_size_);
+        const index_t rows = end - begin;
+        if (rows == batch_size_) {
+            data_value.copy_from(x.slice(begin, end));
+        } else {
+            if (padded.empty()) padded = Tensor<T>(data_->shape(), HOST);
+            padded.zero();
+            padded.slice(0, rows).copy_from(x.slice(begin, end));
+            data_value.copy_from(padded);
+        }
+        const Tensor<T> out = prediction_->eval();
+        result.slice(begin, end).copy_from(out.slice(0, rows));
+    }
+    return result;
+}
+
+template <typename T>
+Tensor<std::int32_t> Model<T>::predict_class(const Tensor<T>& x) {
+    return math::argmax(predict(x), 1);
+}
+
+template <typename T>
+Metrics Model<T>::evaluate(const Tensor<T>& x, const Tensor<T>& y) {
+    check_data("evaluate", x, &y);
+    const Tensor<T> p = predict(x);
+    const Tensor<T> yh = y.to(HOST);
+    const T* pp = p.cdata();
+    const T* py = yh.cdata();
+    const index_t n = p.shape(0), c = p.shape(1);
+    Metrics m;
+    double total = 0;
+    index_t correct = 0;
+    for (index_t i = 0; i < n; ++i) {
+        const T* pr = pp + i * c;
+        const T* yr = py + i * c;
+        if (loss_kind_ == Loss::softmax_crossentropy) {
+            for (index_t j = 0; j < c; ++j) {
+                // clamp: a probability that underflowed to 0 costs -log(tiny), not infinity
+                if (yr[j] != T(0))
+                    total -= double(yr[j]) * std::log(std::max(double(pr[j]), 1e-300));
+            }
+            correct += std::max_element(pr, pr + c) - pr == std::max_element(yr, yr + c) - yr;
+        } else {
+            for (index_t j = 0; j < c; ++j)
+                total += (double(pr[j]) - yr[j]) * (double(pr[j]) - yr[j]);
+        }
+    }
+    if (loss_kind_ == Loss::softmax_crossentropy) {
+        m.loss = n > 0 ? total / double(n) : 0.0;
+        m.accuracy = n > 0 ? double(correct) / double(n) : 0.0;
+    } else {
+        m.loss = n * c > 0 ? total / double(n * c) : 0.0;
+        m.accuracy = std::nan("");
+    }
+    return m;
+}
+
+template <typename T>
+std::string Model<T>::summary() const {
+    std::string s =
+        fmt::format("{:<4} {:<16} {:<18} {:>12}\n", "#", "layer", "output shape", "params");
+    index_t total = 0;
+    for (std::size_t i = 0; i < layers_.size(); ++i) {
+        const auto& l = layers_[i];
+        const index_t p = l->num_params();
+        total += p;
+        Shape shape = l->out()->shape();
+        s += fmt::format("{:<4} {:<16} {:<18} {:>12}\n", i, l->name(), to_string(shape), p);
+    }
+    s += fmt::format("total parameters: {}; loss: {}; optimizer: {}; batch size: {}\n", total,
+                     loss_kind_ == Loss::mse ? "mse" : "softmax cross-entropy",
+                     optimizer_->config().name(), batch_size_);
+    return s;
+}
+
+template class Model<float>;
+template class Model<double>;
+
+}  // namespace magmadnn::model

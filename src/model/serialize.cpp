@@ -1,0 +1,242 @@
+// Architecture JSON, building a sequential model from it, and saving / loading models.
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "magmadnn/core/error.h"
+#include "magmadnn/io/safetensors.h"
+#include "magmadnn/model/model.h"
+
+namespace magmadnn::model {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kFormat = "magmadnn.sequential";
+constexpr const char* kArchitectureKey = "magmadnn.architecture";
+constexpr const char* kOptimizerKey = "magmadnn.optimizer";
+
+// Attribute strings become JSON numbers or booleans where they are ones, and back.
+json attr_to_json(const std::string& v) {
+    if (v == "true") return true;
+    if (v == "false") return false;
+    try {
+        std::size_t used = 0;
+        const double d = std::stod(v, &used);
+        if (used == v.size()) {
+            if (d == std::floor(d) && std::abs(d) < 9e15) return static_cast<long long>(d);
+            return d;
+        }
+    } catch (const std::exception&) {
+    }
+    return v;
+}
+
+std::string json_to_attr(const json& v) {
+    if (v.is_string()) return v.get<std::string>();
+    if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
+    if (v.is_number_integer()) return std::to_string(v.get<long long>());
+    if (v.is_number()) return fmt::format("{}", v.get<double>());
+    return v.dump();
+}
+
+template <typename T>
+std::string dtype_name() {
+    return std::is_same_v<T, float> ? "f32" : "f64";
+}
+
+std::string loss_name(Loss l) { return l == Loss::mse ? "mse" : "softmax_crossentropy"; }
+
+Loss loss_from_name(const std::string& s, const std::string& where) {
+    if (s == "mse") return Loss::mse;
+    if (s == "softmax_crossentropy" || s == "crossentropy") return Loss::softmax_crossentropy;
+    throw ValueError(
+        fmt::format("{}: unknown loss '{}'; expected softmax_crossentropy or mse", where, s));
+}
+
+const json& require(const json& j, const char* key, const std::string& where) {
+    if (!j.is_object() || !j.contains(key)) {
+        throw FormatError(fmt::format("{}: the architecture has no '{}' field", where, key));
+    }
+    return j.at(key);
+}
+
+std::string weight_name(std::size_t layer, std::size_t k, std::size_t count) {
+    return fmt::format("layers.{}.{}", layer,
+                       count == 2 && k == 1 ? "bias" : (k == 0 ? "weight" : fmt::format("w{}", k)));
+}
+
+}  // namespace
+
+template <typename T>
+std::string Model<T>::architecture_json() const {
+    json layers = json::array();
+    json input_shape = json::array();
+    const Shape& ds = data_->shape();
+    for (std::size_t i = 1; i < ds.size(); ++i) input_shape.push_back(ds[i]);
+    for (std::size_t i = 1; i < layers_.size(); ++i) {
+        const layer::LayerSpec spec = layers_[i]->spec();
+        json l = {{"type", spec.type}};
+        for (const auto& [k, v] : spec.attrs) l[k] = attr_to_json(v);
+        layers.push_back(l);
+    }
+    const json j = {{"format", kFormat},
+                    {"version", 1},
+                    {"dtype", dtype_name<T>()},
+                    {"batch_size", batch_size_},
+                    {"loss", loss_name(loss_kind_)},
+                    {"input_shape", input_shape},
+                    {"layers", layers}};
+    return j.dump();
+}
+
+template <typename T>
+Model<T> sequential(const std::string& architecture_json, index_t batch_size,
+                    const optimizer::Config& optimizer, memory_t memory) {
+    const std::string where = "model::sequential";
+    json arch;
+    try {
+        arch = json::parse(architecture_json);
+    } catch (const json::exception& e) {
+        throw FormatError(
+            fmt::format("{}: the architecture is not valid JSON: {}", where, e.what()));
+    }
+    if (batch_size <= 0) {
+        throw ValueError(fmt::format("{}: batch size must be positive, got {}", where, batch_size));
+    }
+    Shape shape{batch_size};
+    for (const auto& d : require(arch, "input_shape", where)) {
+        if (!d.is_number_integer() || d.get<long long>() <= 0) {
+            throw FormatError(fmt::format("{}: input_shape must hold positive integers, got {}",
+                                          where, arch["input_shape"].dump()));
+        }
+        shape.push_back(d.get<index_t>());
+    }
+    const Loss loss = loss_from_name(arch.value("loss", "softmax_crossentropy"), where);
+    auto data = op::var<T>("data", shape, {NONE, {}}, memory);
+    std::vector<layer::LayerPtr<T>> layers{layer::input(data)};
+    bool has_output = false;
+    std::size_t index = 0;
+    for (const auto& l : require(arch, "layers", where)) {
+        ++index;
+        const std::string type = json_to_attr(require(l, "type", where));
+        auto attr = [&](const char* key) {
+            return json_to_attr(
+                require(l, key, fmt::format("{} (layer {}, {})", where, index, type)));
+        };
+        const op::OpPtr<T> prev = layers.back()->out();
+        if (type == "fullyconnected") {
+            const bool bias = !l.contains("bias") || attr("bias") == "true";
+            layers.push_back(layer::fullyconnected(prev, std::stoll(attr("units")), bias));
+        } else if (type == "activation") {
+            layers.push_back(
+                layer::activation(prev, layer::activation_from_string(attr("activation"))));
+        } else if (type == "dropout") {
+            layers.push_back(layer::dropout(prev, std::stof(attr("rate"))));
+        } else if (type == "flatten") {
+            layers.push_back(layer::flatten(prev));
+        } else if (type == "output") {
+            layers.push_back(layer::output(prev));
+            has_output = true;
+        } else {
+            throw FormatError(fmt::format(
+                "{}: layer {} has unknown type '{}'; expected fullyconnected, activation, "
+                "dropout, flatten or output",
+                where, index, type));
+        }
+    }
+    if (!has_output) layers.push_back(layer::output(layers.back()->out()));
+    return Model<T>(std::move(layers), optimizer, batch_size, loss);
+}
+
+template <typename T>
+void Model<T>::save(const std::string& path) const {
+    io::SafetensorsWriter writer;
+    for (std::size_t i = 0; i < layers_.size(); ++i) {
+        const auto w = layers_[i]->get_weights();
+        for (std::size_t k = 0; k < w.size(); ++k)
+            writer.add(weight_name(i, k, w.size()), w[k]->output());
+    }
+    writer.set_metadata(kArchitectureKey, architecture_json());
+    const auto cfg = optimizer_->config().to_map();
+    writer.set_metadata(kOptimizerKey, json(cfg).dump());
+    writer.write(path);
+}
+
+template <typename T>
+Model<T> Model<T>::load(const std::string& path, index_t batch_size, memory_t memory,
+                        const std::optional<optimizer::Config>& optimizer) {
+    const io::SafetensorsFile file(path);
+    const auto& meta = file.metadata();
+    auto it = meta.find(kArchitectureKey);
+    if (it == meta.end()) {
+        throw FormatError(
+            fmt::format("Model::load: '{}' is a safetensors file without a magmadnn "
+                        "architecture (metadata key '{}'); it was not saved by "
+                        "Model::save",
+                        path, kArchitectureKey));
+    }
+    json arch;
+    try {
+        arch = json::parse(it->second);
+    } catch (const json::exception& e) {
+        throw FormatError(
+            fmt::format("Model::load: '{}': the architecture metadata is not valid "
+                        "JSON: {}",
+                        path, e.what()));
+    }
+    if (arch.value("format", "") != kFormat) {
+        throw FormatError(fmt::format("Model::load: '{}' holds format '{}', expected '{}'", path,
+                                      arch.value("format", ""), kFormat));
+    }
+    optimizer::Config cfg;
+    if (auto o = meta.find(kOptimizerKey); o != meta.end()) {
+        try {
+            cfg = optimizer::Config::from_map(
+                json::parse(o->second).get<std::map<std::string, std::string>>());
+        } catch (const json::exception& e) {
+            throw FormatError(
+                fmt::format("Model::load: '{}': bad optimizer metadata: {}", path, e.what()));
+        }
+    }
+    if (optimizer) cfg = *optimizer;
+    const index_t batch = batch_size > 0 ? batch_size : arch.value("batch_size", index_t(1));
+    Model<T> model = sequential<T>(it->second, batch, cfg, memory);
+    for (std::size_t i = 0; i < model.layers_.size(); ++i) {
+        const auto w = model.layers_[i]->get_weights();
+        for (std::size_t k = 0; k < w.size(); ++k) {
+            const std::string name = weight_name(i, k, w.size());
+            if (!file.contains(name)) {
+                throw FormatError(
+                    fmt::format("Model::load: '{}' lacks tensor '{}' that its "
+                                "architecture needs",
+                                path, name));
+            }
+            if (file.shape(name) != w[k]->shape()) {
+                throw FormatError(
+                    fmt::format("Model::load: '{}': tensor '{}' has shape {}, the "
+                                "architecture needs {}",
+                                path, name, to_string(file.shape(name)), to_string(w[k]->shape())));
+            }
+            Tensor<T> dst = w[k]->output();
+            dst.copy_from(file.get_as<T>(name, HOST));
+        }
+    }
+    return model;
+}
+
+template Model<float> sequential<float>(const std::string&, index_t, const optimizer::Config&,
+                                        memory_t);
+template Model<double> sequential<double>(const std::string&, index_t, const optimizer::Config&,
+                                          memory_t);
+template std::string Model<float>::architecture_json() const;
+template std::string Model<double>::architecture_json() const;
+template void Model<float>::save(const std::string&) const;
+template void Model<double>::save(const std::string&) const;
+template Model<float> Model<float>::load(const std::string&, index_t, memory_t,
+                                         const std::optional<optimizer::Config>&);
+template Model<double> Model<double>::load(const std::string&, index_t, memory_t,
+                                           const std::optional<optimizer::Config>&);
+
+}  // namespace magmadnn::model

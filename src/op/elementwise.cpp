@@ -1,0 +1,232 @@
+// Unary and broadcasting binary nodes, each forward beside its gradient.
+#include "nodes.h"
+
+namespace magmadnn::op {
+
+using math::BinaryOp;
+using math::UnaryOp;
+
+template <typename T>
+void Unary<T>::forward() {
+    if (passthrough_) return;  // the linear node below computed this output
+    math::unary(op_, this->inputs_[0]->output(), this->output_, param_);
+}
+
+template <typename T>
+void Unary<T>::backward() {
+    const Tensor<T>& g = this->grad_;
+    const Tensor<T>& x = this->inputs_[0]->output();
+    const Tensor<T>& y = this->output_;
+    if (passthrough_) {  // the buffers are shared with the input: the gradient is already there
+        this->inputs_[0]->set_grad_fresh(false);
+        return;
+    }
+    this->emit_computed(0, [&](Tensor<T>& out) {
+        switch (op_) {
+            case UnaryOp::identity:
+            case UnaryOp::add_scalar:
+                out.copy_from(g);
+                break;
+            case UnaryOp::neg:
+            case UnaryOp::rsub_scalar:
+                math::unary(UnaryOp::neg, g, out);
+                break;
+            case UnaryOp::mul_scalar:
+                math::unary(UnaryOp::mul_scalar, g, out, param_);
+                break;
+            case UnaryOp::exp:
+                math::binary(BinaryOp::mul, y, g, out);
+                break;
+            case UnaryOp::log:
+                math::binary(BinaryOp::div, g, x, out);
+                break;
+            case UnaryOp::tanh:
+                math::binary(BinaryOp::tanh_grad, y, g, out);
+                break;
+            case UnaryOp::sigmoid:
+                math::binary(BinaryOp::sigmoid_grad, y, g, out);
+                break;
+            case UnaryOp::relu:
+                math::binary(BinaryOp::relu_grad, x, g, out);
+                break;
+            case UnaryOp::leaky_relu:
+                math::binary(BinaryOp::leaky_relu_grad, x, g, out, param_);
+                break;
+            case UnaryOp::gelu:
+                math::binary(BinaryOp::gelu_grad, x, g, out);
+                break;
+            case UnaryOp::pow_scalar:  // p x^(p-1) g
+                math::unary(UnaryOp::pow_scalar, x, out, param_ - T(1));
+                math::binary(BinaryOp::mul, out, g, out);
+                math::unary(UnaryOp::mul_scalar, out, out, param_);
+                break;
+            case UnaryOp::square:
+                math::binary(BinaryOp::mul, x, g, out);
+                math::unary(UnaryOp::mul_scalar, out, out, T(2));
+                break;
+            case UnaryOp::sqrt:  // g / (2 y)
+                math::binary(BinaryOp::div, g, y, out);
+                math::unary(UnaryOp::mul_scalar, out, out, T(0.5));
+                break;
+            case UnaryOp::reciprocal:  // -g y^2
+                math::binary(BinaryOp::mul, y, y, out);
+                math::binary(BinaryOp::mul, out, g, out);
+                math::unary(UnaryOp::neg, out, out);
+                break;
+            case UnaryOp::rdiv_scalar:  // -g y / x
+                math::binary(BinaryOp::div, y, x, out);
+                math::binary(BinaryOp::mul, out, g, out);
+                math::unary(UnaryOp::neg, out, out);
+                break;
+            case UnaryOp::abs:
+                throw ValueError(fmt::format("{}: abs has no gradient op here", this->name_));
+        }
+    });
+}
+
+template <typename T>
+class Binary final : public Node<T> {
+  public:
+    Binary(std::string name, OpPtr<T> a, OpPtr<T> b, BinaryOp op, Shape shape)
+        : Node<T>(std::move(name), {a, b}, std::move(shape), a->memory()), op_(op) {
+        this->output_ = Tensor<T>(this->shape_, this->memory_);
+    }
+    std::string kind() const override { return "binary"; }
+    void forward() override {
+        math::binary(op_, this->inputs_[0]->output(), this->inputs_[1]->output(), this->output_);
+    }
+    void backward() override {
+        const Tensor<T>& g = this->grad_;
+        const Tensor<T>& a = this->inputs_[0]->output();
+        const Tensor<T>& b = this->inputs_[1]->output();
+        switch (op_) {
+            case BinaryOp::add:
+                this->add_grad(0, g);
+                this->add_grad(1, g);
+                break;
+            case BinaryOp::sub:
+                this->add_grad(0, g);
+                if (this->inputs_[1]->needs_grad()) this->add_grad(1, math::unary(UnaryOp::neg, g));
+                break;
+            case BinaryOp::mul:
+                if (this->inputs_[0]->needs_grad())
+                    this->add_grad(0, math::binary(BinaryOp::mul, g, b));
+                if (this->inputs_[1]->needs_grad())
+                    this->add_grad(1, math::binary(BinaryOp::mul, g, a));
+                break;
+            case BinaryOp::div:  // d/da = g / b, d/db = -g a / b^2 = -(g / b) * (a / b)
+                if (this->inputs_[0]->needs_grad())
+                    this->add_grad(0, math::binary(BinaryOp::div, g, b));
+                if (this->inputs_[1]->needs_grad()) {
+                    Tensor<T> t = math::binary(BinaryOp::div, g, b);
+                    t = math::binary(BinaryOp::mul, t, this->output_);
+                    this->add_grad(1, math::unary(UnaryOp::neg, t));
+                }
+                break;
+            default:
+                throw ValueError(fmt::format("{}: no gradient for this binary op", this->name_));
+        }
+    }
+
+  private:
+    BinaryOp op_;
+};
+
+namespace {
+template <typename T>
+OpPtr<T> unary_node(const char* what, const OpPtr<T>& x, UnaryOp op, T param = T(0)) {
+    if (!x) throw ValueError(fmt::format("op::{}: input is null", what));
+    return std::make_shared<Unary<T>>(fmt::format("{}({})", what, x->name()), x, op, param);
+}
+template <typename T>
+OpPtr<T> binary_node(const char* what, const OpPtr<T>& a, const OpPtr<T>& b, BinaryOp op) {
+    if (!a || !b) throw ValueError(fmt::format("op::{}: an input is null", what));
+    Shape shape = math::broadcast_shape(a->shape(), b->shape(), what);
+    return std::make_shared<Binary<T>>(fmt::format("{}({}, {})", what, a->name(), b->name()), a, b,
+                                       op, std::move(shape));
+}
+}  // namespace
+
+template <typename T>
+OpPtr<T> add(const OpPtr<T>& a, const OpPtr<T>& b) {
+    return binary_node("add", a, b, BinaryOp::add);
+}
+template <typename T>
+OpPtr<T> sub(const OpPtr<T>& a, const OpPtr<T>& b) {
+    return binary_node("sub", a, b, BinaryOp::sub);
+}
+template <typename T>
+OpPtr<T> product(const OpPtr<T>& a, const OpPtr<T>& b) {
+    return binary_node("product", a, b, BinaryOp::mul);
+}
+template <typename T>
+OpPtr<T> div(const OpPtr<T>& a, const OpPtr<T>& b) {
+    return binary_node("div", a, b, BinaryOp::div);
+}
+template <typename T>
+OpPtr<T> negate(const OpPtr<T>& x) {
+    return unary_node("negate", x, UnaryOp::neg);
+}
+template <typename T>
+OpPtr<T> add_scalar(const OpPtr<T>& x, T s) {
+    return unary_node("add_scalar", x, UnaryOp::add_scalar, s);
+}
+template <typename T>
+OpPtr<T> scalarproduct(T alpha, const OpPtr<T>& x) {
+    return unary_node("scalarproduct", x, UnaryOp::mul_scalar, alpha);
+}
+template <typename T>
+OpPtr<T> pow(const OpPtr<T>& x, T exponent) {
+    return unary_node("pow", x, UnaryOp::pow_scalar, exponent);
+}
+template <typename T>
+OpPtr<T> exp(const OpPtr<T>& x) {
+    return unary_node("exp", x, UnaryOp::exp);
+}
+template <typename T>
+OpPtr<T> log(const OpPtr<T>& x) {
+    return unary_node("log", x, UnaryOp::log);
+}
+template <typename T>
+OpPtr<T> tanh(const OpPtr<T>& x) {
+    return unary_node("tanh", x, UnaryOp::tanh);
+}
+template <typename T>
+OpPtr<T> sigmoid(const OpPtr<T>& x) {
+    return unary_node("sigmoid", x, UnaryOp::sigmoid);
+}
+template <typename T>
+OpPtr<T> relu(const OpPtr<T>& x) {
+    return unary_node("relu", x, UnaryOp::relu);
+}
+template <typename T>
+OpPtr<T> leaky_relu(const OpPtr<T>& x, T negative_slope) {
+    return unary_node("leaky_relu", x, UnaryOp::leaky_relu, negative_slope);
+}
+template <typename T>
+OpPtr<T> gelu(const OpPtr<T>& x) {
+    return unary_node("gelu", x, UnaryOp::gelu);
+}
+
+#define MAGMADNN_INSTANTIATE(T)                                     \
+    template class Unary<T>;                                        \
+    template OpPtr<T> add<T>(const OpPtr<T>&, const OpPtr<T>&);     \
+    template OpPtr<T> sub<T>(const OpPtr<T>&, const OpPtr<T>&);     \
+    template OpPtr<T> product<T>(const OpPtr<T>&, const OpPtr<T>&); \
+    template OpPtr<T> div<T>(const OpPtr<T>&, const OpPtr<T>&);     \
+    template OpPtr<T> negate<T>(const OpPtr<T>&);                   \
+    template OpPtr<T> add_scalar<T>(const OpPtr<T>&, T);            \
+    template OpPtr<T> scalarproduct<T>(T, const OpPtr<T>&);         \
+    template OpPtr<T> pow<T>(const OpPtr<T>&, T);                   \
+    template OpPtr<T> exp<T>(const OpPtr<T>&);                      \
+    template OpPtr<T> log<T>(const OpPtr<T>&);                      \
+    template OpPtr<T> tanh<T>(const OpPtr<T>&);                     \
+    template OpPtr<T> sigmoid<T>(const OpPtr<T>&);                  \
+    template OpPtr<T> relu<T>(const OpPtr<T>&);                     \
+    template OpPtr<T> leaky_relu<T>(const OpPtr<T>&, T);            \
+    template OpPtr<T> gelu<T>(const OpPtr<T>&);
+MAGMADNN_INSTANTIATE(float)
+MAGMADNN_INSTANTIATE(double)
+#undef MAGMADNN_INSTANTIATE
+
+}  // namespace magmadnn::op

@@ -1,0 +1,153 @@
+#include "magmadnn/op/operation.h"
+
+#include <fmt/format.h>
+
+#include <unordered_set>
+
+#include "magmadnn/backend/math.h"
+#include "magmadnn/core/error.h"
+#include "magmadnn/op/grad_table.h"
+
+namespace magmadnn::op {
+
+template <typename T>
+Operation<T>::Operation(std::string name, std::vector<OpPtr<T>> inputs, Shape shape,
+                        memory_t memory)
+    : name_(std::move(name)),
+      inputs_(std::move(inputs)),
+      shape_(std::move(shape)),
+      memory_(memory) {
+    for (const auto& in : inputs_) {
+        if (!in) throw ValueError(fmt::format("{}: an input is null", name_));
+        if (in->memory() != memory_) {
+            throw DeviceError(fmt::format(
+                "{}: input '{}' lives in {} memory but this op in {}; build the graph on one side",
+                name_, in->name(), to_string(in->memory()), to_string(memory_)));
+        }
+    }
+}
+
+template <typename T>
+const std::vector<Operation<T>*>& Operation<T>::order() {
+    if (!order_.empty()) return order_;
+    // Iterative depth-first post-order: deep graphs must not overflow the stack.
+    std::unordered_set<Operation*> done;
+    std::vector<std::pair<Operation*, std::size_t>> stack{{this, 0}};
+    while (!stack.empty()) {
+        auto& [node, next] = stack.back();
+        if (next < node->inputs_.size()) {
+            Operation* child = node->inputs_[next++].get();
+            if (!done.count(child)) stack.push_back({child, 0});
+            continue;
+        }
+        if (done.insert(node).second) order_.push_back(node);
+        stack.pop_back();
+    }
+    return order_;
+}
+
+template <typename T>
+Tensor<T> Operation<T>::eval(bool recompute) {
+    if (recompute) {
+        for (Operation* node : order()) node->forward();
+    }
+    return output_;
+}
+
+template <typename T>
+Tensor<T>& Operation<T>::grad_buffer() {
+    if (grad_.empty() && numel(shape_) > 0) grad_ = Tensor<T>(shape_, memory_);
+    return grad_;
+}
+
+template <typename T>
+void Operation<T>::alias_buffers(Operation& other) {
+    output_ = other.output_;
+    grad_ = other.grad_buffer();
+}
+
+template <typename T>
+void Operation<T>::add_grad(std::size_t i, const Tensor<T>& contribution) {
+    emit_grad(i, [&](Tensor<T>& dst, bool accumulate) {
+        if (dst.shape() == contribution.shape()) {
+            if (accumulate) {
+                math::binary(math::BinaryOp::add, dst, contribution, dst);
+            } else {
+                dst.copy_from(contribution);
+            }
+            return;
+        }
+        // A broadcast input: sum the contribution over the broadcast axes.
+        if (!accumulate) {
+            math::reduce_to_shape(contribution, dst);
+        } else {
+            Tensor<T> reduced(dst.shape(), dst.memory());
+            math::reduce_to_shape(contribution, reduced);
+            math::binary(math::BinaryOp::add, dst, reduced, dst);
+        }
+    });
+}
+
+template <typename T>
+Tensor<T> GradTable<T>::get(const OpPtr<T>& var) const {
+    auto it = table_.find(var.get());
+    if (it == table_.end()) {
+        throw ValueError(fmt::format("GradTable: no gradient for '{}'; pass it to get_grad_table",
+                                     var ? var->name() : std::string("null")));
+    }
+    return it->second;
+}
+
+template <typename T>
+void backward(const OpPtr<T>& loss, const std::vector<OpPtr<T>>& vars) {
+    if (!loss) throw ValueError("backward: the loss is null");
+    const auto& order = loss->order();
+    std::unordered_set<const Operation<T>*> wanted;
+    for (const auto& v : vars) wanted.insert(v.get());
+    // A node needs a gradient if a requested variable is among its ancestors (or is it).
+    for (Operation<T>* node : order) {
+        bool needs = wanted.count(node) > 0;
+        for (const auto& in : node->inputs()) needs = needs || in->needs_grad();
+        node->set_needs_grad(needs);
+        node->set_grad_fresh(true);
+    }
+    for (const auto& v : vars) {
+        if (!v->needs_grad()) {
+            throw ValueError(fmt::format("backward: '{}' is not an input of the loss '{}'",
+                                         v->name(), loss->name()));
+        }
+    }
+    Tensor<T>& seed = loss->grad_buffer();
+    seed.fill(T(1));
+    loss->set_grad_fresh(false);
+    for (auto it = order.rbegin(); it != order.rend(); ++it) {
+        Operation<T>* node = *it;
+        if (!node->needs_grad() || node->inputs().empty()) continue;
+        if (node->grad_fresh()) {  // nothing flowed in: the node is off the loss's path
+            continue;
+        }
+        node->backward();
+    }
+    for (const auto& v : vars) {
+        if (v->grad_fresh()) v->grad_buffer().zero();  // reachable, but every path was cut
+    }
+}
+
+template <typename T>
+void get_grad_table(const std::vector<OpPtr<T>>& vars, const OpPtr<T>& loss, GradTable<T>& table) {
+    backward(loss, vars);
+    for (const auto& v : vars) table.set(v.get(), v->grad());
+}
+
+template class Operation<float>;
+template class Operation<double>;
+template class GradTable<float>;
+template class GradTable<double>;
+template void backward<float>(const OpPtr<float>&, const std::vector<OpPtr<float>>&);
+template void backward<double>(const OpPtr<double>&, const std::vector<OpPtr<double>>&);
+template void get_grad_table<float>(const std::vector<OpPtr<float>>&, const OpPtr<float>&,
+                                    GradTable<float>&);
+template void get_grad_table<double>(const std::vector<OpPtr<double>>&, const OpPtr<double>&,
+                                     GradTable<double>&);
+
+}  // namespace magmadnn::op

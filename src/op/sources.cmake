@@ -1,0 +1,10 @@
+list(APPEND MAGMADNN_SOURCES
+  op/dropout.cpp
+  op/elementwise.cpp
+  op/linear.cpp
+  op/loss_ops.cpp
+  op/operation.cpp
+  op/reduce_ops.cpp
+  op/shape_ops.cpp
+  op/variable.cpp
+)

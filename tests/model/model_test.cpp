@@ -1,0 +1,225 @@
+// Model on small synthetic data: training converges, predictions, save/load, callbacks, errors.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <random>
+
+#include "magmadnn.h"
+#include "test_util.h"
+
+using namespace magmadnn;
+
+namespace {
+
+// Three Gaussian blobs in 4-D, well separated: a small MLP classifies them almost perfectly.
+struct Blobs {
+    Tensor<float> x, y;
+    Tensor<std::int32_t> labels;
+};
+Blobs blobs(index_t n, std::uint32_t seed) {
+    std::mt19937 gen(seed);
+    std::normal_distribution<float> noise(0.0f, 0.5f);
+    Blobs b{Tensor<float>({n, 4}), Tensor<float>({n, 3}), Tensor<std::int32_t>({n})};
+    for (index_t i = 0; i < n; ++i) {
+        const int c = static_cast<int>(i % 3);
+        for (index_t j = 0; j < 4; ++j) b.x.set({i, j}, (j == c ? 3.0f : 0.0f) + noise(gen));
+        b.y.set({i, c}, 1.0f);
+        b.labels.set({i}, c);
+    }
+    return b;
+}
+
+model::Model<float> small_mlp(index_t batch, const optimizer::Config& opt) {
+    auto data = op::var<float>("data", {batch, 4}, {NONE, {}}, HOST);
+    auto input = layer::input(data);
+    auto fc1 = layer::fullyconnected(input->out(), 16);
+    auto act1 = layer::activation(fc1->out(), layer::TANH);
+    auto fc2 = layer::fullyconnected(act1->out(), 3);
+    auto out = layer::output(fc2->out());
+    return model::Model<float>({input, fc1, act1, fc2, out}, opt, batch);
+}
+
+model::FitOptions quiet() {
+    model::FitOptions o;
+    o.verbosity = model::Verbosity::silent;
+    return o;
+}
+
+std::string temp_path(const std::string& name) {
+    return (std::filesystem::temp_directory_path() /
+            (name + "_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "_" +
+             std::to_string(std::random_device{}())))
+        .string();
+}
+
+}  // namespace
+
+TEST(Model, SeedStyleMlpLearnsBlobs) {
+    set_seed(1);
+    const Blobs train = blobs(600, 1), test = blobs(300, 2);
+    auto model = small_mlp(20, optimizer::sgd(0.1, 0.9));
+    const auto h = model.fit(train.x, train.y, 10, quiet());
+    ASSERT_EQ(h.epochs.size(), 10u);
+    EXPECT_LT(h.epochs.back().loss, h.epochs.front().loss);
+    const auto m = model.evaluate(test.x, test.y);
+    EXPECT_GT(m.accuracy, 0.95);
+    const auto p = model.predict(test.x);
+    ASSERT_EQ(p.shape(), (Shape{300, 3}));
+    for (index_t i = 0; i < 5; ++i) {
+        EXPECT_NEAR(p.get({i, 0}) + p.get({i, 1}) + p.get({i, 2}), 1.0f, 1e-5f);
+    }
+    const auto classes = model.predict_class(test.x).to_vector();
+    const auto truth = test.labels.to_vector();
+    int right = 0;
+    for (std::size_t i = 0; i < classes.size(); ++i) right += classes[i] == truth[i];
+    EXPECT_NEAR(double(right) / 300.0, m.accuracy, 1e-12);
+}
+
+TEST(Model, EveryOptimizerTrains) {
+    const Blobs train = blobs(300, 3);
+    for (const auto& cfg : {optimizer::adam(0.01), optimizer::adamw(0.01), optimizer::rmsprop(0.01),
+                            optimizer::adagrad(0.1), optimizer::sgd(0.1, 0.9, true)}) {
+        set_seed(2);
+        auto model = small_mlp(30, cfg);
+        model.fit(train.x, train.y, 8, quiet());
+        EXPECT_GT(model.evaluate(train.x, train.y).accuracy, 0.9) << cfg.name();
+    }
+}
+
+TEST(Model, SaveLoadGivesIdenticalPredictions) {
+    set_seed(3);
+    const Blobs train = blobs(120, 4);
+    auto model = small_mlp(40, optimizer::sgd(0.05));
+    model.fit(train.x, train.y, 2, quiet());
+    const std::string path = temp_path("model") + ".safetensors";
+    model.save(path);
+    auto loaded = model::Model<float>::load(path);
+    EXPECT_EQ(loaded.batch_size(), 40);
+    EXPECT_EQ(loaded.predict(train.x).to_vector(), model.predict(train.x).to_vector());
+    auto other_batch = model::Model<float>::load(path, 7);  // a partial last batch: 120 = 17*7+1
+    const auto a = other_batch.predict(train.x).to_vector(), b = model.predict(train.x).to_vector();
+    for (std::size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], b[i], 1e-6f);
+    EXPECT_EQ(loaded.architecture_json(), model.architecture_json());
+    std::filesystem::remove(path);
+}
+
+TEST(Model, LoadRejectsForeignAndBrokenFiles) {
+    const std::string path = temp_path("foreign") + ".safetensors";
+    io::SafetensorsWriter w;
+    w.add("x", Tensor<float>({2}));
+    w.write(path);
+    EXPECT_THROW(model::Model<float>::load(path), FormatError);
+    EXPECT_THROW(model::Model<float>::load(path + ".missing"), IOError);
+    std::filesystem::remove(path);
+}
+
+TEST(Model, ValidationSplitAndEarlyStopping) {
+    set_seed(4);
+    const Blobs train = blobs(300, 5);
+    auto model = small_mlp(30, optimizer::sgd(0.1));
+    model::FitOptions o = quiet();
+    o.validation_split = 0.2;
+    auto stop =
+        std::make_shared<model::EarlyStopping<float>>("val_loss", 0, 10.0);  // never improves by 10
+    const auto h = model.fit(train.x, train.y, 20, o, {stop});
+    EXPECT_TRUE(h.stopped_early);
+    EXPECT_EQ(h.epochs.size(), 2u);  // epoch 1 sets the best, epoch 2 fails to beat it
+    EXPECT_FALSE(std::isnan(h.epochs[0].val_loss));
+    EXPECT_THROW(model::EarlyStopping<float>("bogus"), ValueError);
+}
+
+TEST(Model, CheckpointWritesTheBestModel) {
+    set_seed(5);
+    const Blobs train = blobs(300, 6);
+    auto model = small_mlp(30, optimizer::sgd(0.1));
+    const std::string path = temp_path("ckpt") + ".safetensors";
+    model::FitOptions o = quiet();
+    o.validation_split = 0.2;
+    model.fit(train.x, train.y, 3, o, {std::make_shared<model::ModelCheckpoint<float>>(path)});
+    ASSERT_TRUE(std::filesystem::exists(path));
+    auto loaded = model::Model<float>::load(path);
+    EXPECT_GT(loaded.evaluate(train.x, train.y).accuracy, 0.5);
+    std::filesystem::remove(path);
+}
+
+TEST(Model, MseRegressionConverges) {
+    set_seed(6);
+    const index_t n = 200;
+    Tensor<float> x({n, 2}), y({n, 1});
+    for (index_t i = 0; i < n; ++i) {
+        const float a = float(i % 10) / 10.0f, b = float(i % 7) / 7.0f;
+        x.set({i, 0}, a);
+        x.set({i, 1}, b);
+        y.set({i, 0}, 2.0f * a - b + 0.5f);
+    }
+    auto data = op::var<float>("data", {20, 2});
+    auto in = layer::input(data);
+    auto fc = layer::fullyconnected(in->out(), 1);
+    auto out = layer::output(fc->out());
+    model::Model<float> model({in, fc, out}, optimizer::adam(0.05), 20, model::Loss::mse);
+    model.fit(x, y, 60, quiet());
+    EXPECT_LT(model.evaluate(x, y).loss, 1e-3);
+}
+
+TEST(Model, BadInputsNameTheProblem) {
+    auto model = small_mlp(10, optimizer::sgd(0.1));
+    Tensor<float> x({30, 5}), y({30, 3});
+    try {
+        model.fit(x, y, 1, quiet());
+        FAIL();
+    } catch (const ShapeError& e) {
+        EXPECT_NE(std::string(e.what()).find("{30, 5}"), std::string::npos) << e.what();
+    }
+    Tensor<float> x4({30, 4}), y2({30, 2}), y_short({29, 3});
+    EXPECT_THROW(model.fit(x4, y2, 1, quiet()), ShapeError);
+    EXPECT_THROW(model.fit(x4, y_short, 1, quiet()), ShapeError);
+    EXPECT_THROW(model.fit(Tensor<float>({5, 4}), Tensor<float>({5, 3}), 1, quiet()), ValueError);
+    // wrong placeholder batch, out-of-order layers
+    auto data = op::var<float>("data", {8, 4});
+    auto in = layer::input(data);
+    auto fc = layer::fullyconnected(in->out(), 3);
+    auto out = layer::output(fc->out());
+    EXPECT_THROW(model::Model<float>({in, fc, out}, optimizer::sgd(0.1), 10), ShapeError);
+    EXPECT_THROW(model::Model<float>({in, out, fc}, optimizer::sgd(0.1), 8), ValueError);
+}
+
+TEST(Model, DivergingLossIsReported) {
+    set_seed(7);
+    Blobs train = blobs(60, 7);
+    train.x.set({0, 0}, std::nanf(""));
+    auto model = small_mlp(10, optimizer::sgd(0.1));
+    EXPECT_THROW(model.fit(train.x, train.y, 1, quiet()), NumericError);
+}
+
+TEST(Model, SequentialFromJsonAndSummary) {
+    const std::string arch = R"({"input_shape": [4], "layers": [
+        {"type": "fullyconnected", "units": 8}, {"type": "activation", "activation": "relu"},
+        {"type": "dropout", "rate": 0.1}, {"type": "fullyconnected", "units": 3}]})";
+    auto model = model::sequential<float>(arch, 10, optimizer::sgd(0.1));
+    EXPECT_EQ(model.layers().size(), 6u);  // input ... output
+    const std::string s = model.summary();
+    EXPECT_NE(s.find("total parameters: 67"), std::string::npos) << s;  // 4*8+8 + 8*3+3
+    EXPECT_THROW(model::sequential<float>("{", 10, optimizer::sgd(0.1)), FormatError);
+    EXPECT_THROW(model::sequential<float>(R"({"input_shape": [4], "layers": [{"type": "conv9"}]})",
+                                          10, optimizer::sgd(0.1)),
+                 FormatError);
+}
+
+TEST(Model, TrainsOnTheGpuLikeOnTheCpu) {
+    MAGMADNN_SKIP_WITHOUT_GPU();
+    const Blobs train = blobs(300, 8);
+    const std::string arch = R"({"input_shape": [4], "layers": [
+        {"type": "fullyconnected", "units": 16}, {"type": "activation", "activation": "relu"},
+        {"type": "fullyconnected", "units": 3}]})";
+    set_seed(9);
+    auto cpu = model::sequential<float>(arch, 30, optimizer::sgd(0.1), HOST);
+    set_seed(9);
+    auto gpu = model::sequential<float>(arch, 30, optimizer::sgd(0.1), DEVICE);
+    model::FitOptions o = quiet();
+    o.shuffle = false;
+    cpu.fit(train.x, train.y, 3, o);
+    gpu.fit(train.x, train.y, 3, o);
+    const auto a = cpu.predict(train.x).to_vector(), b = gpu.predict(train.x).to_vector();
+    for (std::size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], b[i], 1e-4f);
+}

@@ -1,0 +1,162 @@
+// Every op's gradient against central finite differences in f64. The loss is sum(w .* f(x)) with
+// random w, so every output element's gradient is exercised. Central differences with step h have
+// truncation error O(h^2 f''') and rounding error O(eps / h); with h = 1e-6 and O(1) inputs both
+// stay below 1e-8, so the bound used is 1e-6 relative (or absolute below 1).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+
+#include "magmadnn.h"
+#include "test_util.h"
+
+using namespace magmadnn;
+using OpD = op::OpPtr<double>;
+
+namespace {
+
+using Builder = std::function<OpD(const std::vector<OpD>&)>;
+
+void check_gradients(const Builder& build, std::vector<Tensor<double>> inputs,
+                     bool optimize_graph = false, double h = 1e-6, double tol = 1e-6) {
+    std::vector<OpD> vars;
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+        std::string name = "x";
+        name += std::to_string(i);  // (operator+ on a literal trips GCC 12's -Wrestrict)
+        vars.push_back(op::var<double>(name, inputs[i]));
+    }
+    OpD out = build(vars);
+    const auto w = test::random_tensor<double>(out->shape(), 991);
+    OpD loss = op::reduce_sum(op::product(out, op::var<double>("w", w)));
+    if (optimize_graph) op::optimize(loss);
+    loss->eval();
+    op::GradTable<double> table;
+    op::get_grad_table(vars, loss, table);
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+        const Tensor<double> analytic = table.get(vars[i]).clone();
+        ASSERT_EQ(analytic.shape(), inputs[i].shape()) << "input " << i;
+        Tensor<double> x = inputs[i];
+        for (index_t k = 0; k < x.size(); ++k) {
+            const double orig = x.get_flat(k);
+            x.set_flat(k, orig + h);
+            const double lp = loss->eval().get_flat(0);
+            x.set_flat(k, orig - h);
+            const double lm = loss->eval().get_flat(0);
+            x.set_flat(k, orig);
+            const double fd = (lp - lm) / (2 * h);
+            EXPECT_NEAR(analytic.get_flat(k), fd, tol * std::max(1.0, std::fabs(fd)))
+                << out->name() << ": input " << i << " element " << k;
+        }
+    }
+}
+
+Tensor<double> rnd(const Shape& s, std::uint32_t seed, double lo = -1, double hi = 1) {
+    return test::random_tensor<double>(s, seed, lo, hi);
+}
+
+// Inputs kept away from 0 so that relu-like kinks are not straddled by the finite difference.
+Tensor<double> away_from_zero(const Shape& s, std::uint32_t seed) {
+    Tensor<double> t = rnd(s, seed, 0.1, 1.0);
+    for (index_t i = 0; i < t.size(); i += 2) t.set_flat(i, -t.get_flat(i));
+    return t;
+}
+
+}  // namespace
+
+TEST(GradCheck, AddSubWithBroadcasting) {
+    check_gradients([](auto v) { return op::add(v[0], v[1]); }, {rnd({3, 4}, 1), rnd({4}, 2)});
+    check_gradients([](auto v) { return op::sub(v[0], v[1]); }, {rnd({3, 1}, 3), rnd({3, 4}, 4)});
+}
+
+TEST(GradCheck, ProductDivWithBroadcasting) {
+    check_gradients([](auto v) { return op::product(v[0], v[1]); },
+                    {rnd({2, 3}, 5), rnd({2, 1}, 6)});
+    check_gradients([](auto v) { return op::div(v[0], v[1]); },
+                    {rnd({2, 3}, 7), rnd({3}, 8, 0.5, 2.0)});
+}
+
+TEST(GradCheck, ScalarOps) {
+    check_gradients([](auto v) { return op::negate(v[0]); }, {rnd({5}, 9)});
+    check_gradients([](auto v) { return op::add_scalar(v[0], 2.5); }, {rnd({5}, 10)});
+    check_gradients([](auto v) { return op::scalarproduct(-1.5, v[0]); }, {rnd({5}, 11)});
+    check_gradients([](auto v) { return op::pow(v[0], 3.0); }, {rnd({5}, 12, 0.2, 2.0)});
+    check_gradients([](auto v) { return op::pow(v[0], 0.5); }, {rnd({5}, 13, 0.2, 2.0)});
+}
+
+TEST(GradCheck, ExpLog) {
+    check_gradients([](auto v) { return op::exp(v[0]); }, {rnd({4, 3}, 14)});
+    check_gradients([](auto v) { return op::log(v[0]); }, {rnd({4, 3}, 15, 0.2, 3.0)});
+}
+
+TEST(GradCheck, Activations) {
+    check_gradients([](auto v) { return op::tanh(v[0]); }, {rnd({4, 3}, 16, -2, 2)});
+    check_gradients([](auto v) { return op::sigmoid(v[0]); }, {rnd({4, 3}, 17, -3, 3)});
+    check_gradients([](auto v) { return op::relu(v[0]); }, {away_from_zero({4, 3}, 18)});
+    check_gradients([](auto v) { return op::leaky_relu(v[0], 0.1); }, {away_from_zero({4, 3}, 19)});
+    check_gradients([](auto v) { return op::gelu(v[0]); }, {rnd({4, 3}, 20, -3, 3)});
+}
+
+TEST(GradCheck, MatmulTransposeReshape) {
+    check_gradients([](auto v) { return op::matmul(v[0], v[1]); },
+                    {rnd({3, 4}, 21), rnd({4, 2}, 22)});
+    check_gradients([](auto v) { return op::transpose(v[0]); }, {rnd({3, 5}, 23)});
+    check_gradients([](auto v) { return op::reshape(v[0], {2, -1}); }, {rnd({3, 4}, 24)});
+    check_gradients([](auto v) { return op::flatten(v[0]); }, {rnd({2, 3, 2}, 25)});
+    // a matrix used twice: gradients from both uses accumulate
+    check_gradients([](auto v) { return op::matmul(v[0], op::transpose(v[0])); },
+                    {rnd({3, 4}, 26)});
+}
+
+TEST(GradCheck, Reductions) {
+    check_gradients([](auto v) { return op::reduce_sum(v[0], 0); }, {rnd({3, 4}, 27)});
+    check_gradients([](auto v) { return op::reduce_sum(v[0], -1); }, {rnd({2, 3, 4}, 28)});
+    check_gradients([](auto v) { return op::reduce_sum(v[0]); }, {rnd({3, 4}, 29)});
+    check_gradients([](auto v) { return op::mean(v[0], 1); }, {rnd({3, 4}, 30)});
+    check_gradients([](auto v) { return op::mean(v[0]); }, {rnd({2, 5}, 31)});
+}
+
+TEST(GradCheck, SoftmaxAndLogSoftmax) {
+    check_gradients([](auto v) { return op::softmax(v[0]); }, {rnd({3, 5}, 32, -2, 2)});
+    check_gradients([](auto v) { return op::log_softmax(v[0]); }, {rnd({3, 5}, 33, -2, 2)});
+}
+
+TEST(GradCheck, Losses) {
+    Tensor<double> y({4, 3}, HOST);
+    for (index_t i = 0; i < 4; ++i) y.set({i, i % 3}, 1.0);
+    auto probs = math::softmax(rnd({4, 3}, 34, -1, 1));
+    check_gradients([](auto v) { return op::crossentropy(v[0], v[1]); }, {y.clone(), probs});
+    check_gradients([](auto v) { return op::softmax_crossentropy(v[0], v[1]); },
+                    {rnd({4, 3}, 35, -2, 2), y.clone()});
+    check_gradients([](auto v) { return op::mse(v[0], v[1]); }, {rnd({4, 3}, 36), rnd({4, 3}, 37)});
+}
+
+TEST(GradCheck, LinearEveryActivation) {
+    for (auto act : {op::Activation::none, op::Activation::relu, op::Activation::tanh,
+                     op::Activation::sigmoid}) {
+        check_gradients([act](auto v) { return op::linear(v[0], v[1], v[2], act); },
+                        {away_from_zero({5, 4}, 38), rnd({4, 3}, 39), rnd({3}, 40)});
+        check_gradients([act](auto v) { return op::linear(v[0], v[1], op::OpPtr<double>{}, act); },
+                        {away_from_zero({5, 4}, 41), rnd({4, 3}, 42)});
+    }
+}
+
+TEST(GradCheck, FusedLinearActivationAfterOptimize) {
+    check_gradients([](auto v) { return op::tanh(op::linear(v[0], v[1], v[2])); },
+                    {rnd({5, 4}, 43), rnd({4, 3}, 44), rnd({3}, 45)}, /*optimize_graph=*/true);
+    check_gradients(
+        [](auto v) {
+            auto h = op::relu(op::linear(v[0], v[1], v[2]));
+            return op::linear(h, v[3], op::OpPtr<double>{});
+        },
+        {away_from_zero({5, 4}, 46), rnd({4, 3}, 47), rnd({3}, 48), rnd({3, 2}, 49)}, true);
+}
+
+TEST(GradCheck, DropoutInInferenceModeIsIdentity) {
+    check_gradients(
+        [](auto v) {
+            auto d = op::dropout(v[0], 0.5);
+            d->set_training(false);
+            return d;
+        },
+        {rnd({4, 4}, 50)});
+}

@@ -1,0 +1,121 @@
+// The graph's behaviour: the seed's first slide, laziness, reuse, fusion, dropout, errors.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "magmadnn.h"
+#include "test_util.h"
+
+using namespace magmadnn;
+
+TEST(Graph, SeedSlideEvaluates) {
+    auto A = op::var<float>("A", {4, 5}, {GLOROT, {1.5, 2.0}}, HOST);
+    auto X = op::var<float>("X", {5, 4}, {UNIFORM, {0.0, 1.0}}, HOST);
+    auto B = op::var<float>("B", {4, 4}, {DIAGONAL, {1, 2, 3, 4}}, HOST);
+    auto result = op::add(op::matmul(A, X), B);
+    Tensor<float> r = result->eval();
+    const Tensor<float> want =
+        math::add(math::matmul(op::value_of(A), op::value_of(X)), op::value_of(B));
+    for (index_t i = 0; i < 16; ++i) EXPECT_FLOAT_EQ(r.get_flat(i), want.get_flat(i));
+    EXPECT_EQ(result->shape(), (Shape{4, 4}));
+}
+
+TEST(Graph, BuildingComputesNothingAndEvalSeesNewValues) {
+    auto x = op::var<double>("x", {2}, {CONSTANT, {3}});
+    auto y = op::scalarproduct(2.0, x);
+    EXPECT_EQ(y->output().get_flat(0), 0.0);  // nothing computed yet
+    EXPECT_EQ(y->eval().get_flat(0), 6.0);
+    op::value_of(x).fill(5.0);
+    EXPECT_EQ(y->eval(false).get_flat(0), 6.0);  // cached
+    EXPECT_EQ(y->eval().get_flat(0), 10.0);
+}
+
+TEST(Graph, ShapeErrorsNameTheOp) {
+    auto a = op::var<float>("a", {2, 3});
+    auto b = op::var<float>("b", {4, 5});
+    try {
+        op::matmul(a, b);
+        FAIL();
+    } catch (const ShapeError& e) {
+        const std::string m = e.what();
+        EXPECT_NE(m.find("matmul"), std::string::npos);
+        EXPECT_NE(m.find("{2, 3}"), std::string::npos);
+        EXPECT_NE(m.find("{4, 5}"), std::string::npos);
+    }
+    EXPECT_THROW(op::add(a, b), ShapeError);
+    EXPECT_THROW(op::softmax_crossentropy(a, b), ShapeError);
+    EXPECT_THROW(op::linear(a, b, op::OpPtr<float>{}), ShapeError);
+    EXPECT_THROW(op::reduce_sum(a, 2), ValueError);
+    EXPECT_THROW(op::dropout(a, 1.0f), ValueError);
+    EXPECT_THROW(op::value_of(op::add(a, a)), ValueError);
+}
+
+TEST(Graph, GradTableRejectsVariablesOffThePath) {
+    auto a = op::var<double>("a", {2}, {ONE, {}});
+    auto c = op::var<double>("c", {2}, {ONE, {}});
+    auto loss = op::reduce_sum(op::exp(a));
+    loss->eval();
+    op::GradTable<double> t;
+    EXPECT_THROW(op::get_grad_table({c}, loss, t), ValueError);
+    op::get_grad_table({a}, loss, t);
+    EXPECT_NEAR(t.get(a).get_flat(0), std::exp(1.0), 1e-12);
+    EXPECT_THROW(t.get(c), ValueError);
+}
+
+TEST(Graph, OptimizeFusesActivationIntoLinearWithSameValues) {
+    auto x = op::var<float>("x", test::random_tensor<float>({8, 6}, 1));
+    auto w = op::var<float>("w", test::random_tensor<float>({6, 5}, 2));
+    auto b = op::var<float>("b", test::random_tensor<float>({5}, 3));
+    auto h = op::relu(op::linear(x, w, b));
+    auto loss = op::reduce_sum(h);
+    const Tensor<float> before = h->eval().clone();
+    EXPECT_EQ(op::optimize(loss), 1);
+    EXPECT_EQ(op::optimize(loss), 0);  // idempotent
+    loss->eval();
+    const Tensor<float> after = h->output();
+    for (index_t i = 0; i < before.size(); ++i)
+        EXPECT_FLOAT_EQ(after.get_flat(i), before.get_flat(i));
+    // a linear node read twice is not fused
+    auto lin = op::linear(x, w, b);
+    auto two = op::add(op::relu(lin), lin);
+    EXPECT_EQ(op::optimize(two), 0);
+}
+
+TEST(Graph, DropoutDropsAboutRateAndScalesTheRest) {
+    auto x = op::var<double>("x", {100, 100}, {ONE, {}});
+    auto d = op::dropout(x, 0.3, 17);
+    const auto y = d->eval().to_vector();
+    int zeros = 0;
+    for (double v : y) {
+        if (v == 0.0) {
+            ++zeros;
+        } else {
+            EXPECT_NEAR(v, 1.0 / 0.7, 1e-12);
+        }
+    }
+    // binomial(10000, 0.3): sd = 45.8; 5 sd either side
+    EXPECT_NEAR(zeros, 3000, 230);
+    const auto y2 = d->eval().to_vector();
+    EXPECT_NE(y, y2);  // a fresh mask per evaluation
+    d->set_training(false);
+    EXPECT_EQ(d->eval().to_vector(), std::vector<double>(10000, 1.0));
+}
+
+TEST(Graph, DeviceGraphMatchesHost) {
+    MAGMADNN_SKIP_WITHOUT_GPU();
+    const auto xv = test::random_tensor<double>({6, 4}, 5);
+    const auto wv = test::random_tensor<double>({4, 3}, 6);
+    auto build = [&](memory_t m) {
+        auto x = op::var<double>("x", xv.to(m, true));
+        auto w = op::var<double>("w", wv.to(m, true));
+        auto loss = op::reduce_sum(op::tanh(op::matmul(x, w)));
+        loss->eval();
+        op::GradTable<double> t;
+        op::get_grad_table({w}, loss, t);
+        return std::pair{loss->output().to(HOST), t.get(w).to(HOST)};
+    };
+    auto [lh, gh] = build(HOST);
+    auto [ld, gd] = build(DEVICE);
+    EXPECT_NEAR(ld.get_flat(0), lh.get_flat(0), 1e-12);
+    for (index_t i = 0; i < gh.size(); ++i) EXPECT_NEAR(gd.get_flat(i), gh.get_flat(i), 1e-12);
+}

@@ -1,0 +1,64 @@
+#include "datasets.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+namespace magmadnn::cli {
+
+namespace {
+bool ends_with(const std::string& s, const std::string& suffix) {
+    return s.size() >= suffix.size() &&
+           s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+data::Dataset<float> rows(const data::Dataset<float>& d, index_t begin, index_t end) {
+    return {d.x.slice(begin, end), d.labels.slice(begin, end), d.num_classes};
+}
+}  // namespace
+
+TrainTest load_data(const DataOptions& o) {
+    if (!ends_with(o.source, ".csv")) {
+        return {data::load_mnist_like<float>(o.source, data::Split::train),
+                data::load_mnist_like<float>(o.source, data::Split::test)};
+    }
+    data::CsvOptions csv;
+    csv.header = o.csv_header;
+    csv.label_column = o.label_column;
+    auto table = data::read_csv<float>(o.source, csv);
+    if (o.scale != 1.0) data::scale(table.features, static_cast<float>(o.scale));
+    data::Dataset<float> all{table.features, table.labels, 0};
+    const auto labels = table.labels.to_vector();
+    for (std::int32_t l : labels) {
+        if (l < 0) {
+            throw FormatError(
+                fmt::format("{}: label {} is negative; labels must be class indices "
+                            "0, 1, ...",
+                            o.source, l));
+        }
+        all.num_classes = std::max(all.num_classes, l + 1);
+    }
+    const index_t n = all.x.shape(0);
+    const index_t n_test = static_cast<index_t>(double(n) * o.test_fraction);
+    if (n_test <= 0 || n_test >= n) {
+        throw ValueError(
+            fmt::format("{}: {} rows with test fraction {} leave no train or no test "
+                        "rows",
+                        o.source, n, o.test_fraction));
+    }
+    return {rows(all, 0, n - n_test), rows(all, n - n_test, n)};
+}
+
+std::string mlp_architecture(index_t features, int classes) {
+    const nlohmann::json j = {{"input_shape", {features}},
+                              {"loss", "softmax_crossentropy"},
+                              {"layers",
+                               {{{"type", "fullyconnected"}, {"units", 528}},
+                                {{"type", "activation"}, {"activation", "relu"}},
+                                {{"type", "fullyconnected"}, {"units", classes}},
+                                {{"type", "output"}}}}};
+    return j.dump();
+}
+
+}  // namespace magmadnn::cli

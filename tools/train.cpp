@@ -1,0 +1,205 @@
+// `magmadnn train`, `evaluate` and `predict`.
+#include <fmt/format.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "commands.h"
+#include "datasets.h"
+
+namespace magmadnn::cli {
+
+namespace {
+
+struct TrainArgs {
+    std::string model = "mlp";
+    DataOptions data{"fashion-mnist"};
+    int epochs = 5;
+    index_t batch_size = 100;
+    double lr = 0.1;
+    std::string optimizer = "sgd";
+    double momentum = 0.0;
+    double weight_decay = 0.0;
+    std::string device = "cpu";
+    int threads = 0;
+    std::uint64_t seed = 42;
+    double validation_split = 0.0;
+    std::string save;
+    std::string load;
+    bool shuffle = true;
+    bool json = false;
+};
+
+void add_data_options(CLI::App* cmd, DataOptions& d) {
+    cmd->add_option("--data", d.source, "fashion-mnist, mnist, a directory of IDX files, or a CSV")
+        ->capture_default_str();
+    cmd->add_option("--label-column", d.label_column, "CSV: the label column")
+        ->capture_default_str();
+    cmd->add_flag("--csv-header", d.csv_header, "CSV: the first row names the columns");
+    cmd->add_option("--test-fraction", d.test_fraction, "CSV: rows held out for testing")
+        ->check(CLI::Range(0.0, 1.0))
+        ->capture_default_str();
+    cmd->add_option("--scale", d.scale, "CSV: multiply features by this")->capture_default_str();
+}
+
+memory_t device_memory(const std::string& device) {
+    if (device == "cpu") return HOST;
+    if (device == "cuda") {
+        require_device("--device cuda");
+        return DEVICE;
+    }
+    throw ValueError(fmt::format("--device {}: expected cpu or cuda", device));
+}
+
+std::string read_text(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw IOError(fmt::format("cannot open the architecture file '{}'", path));
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+void run_train(const TrainArgs& a) {
+    if (a.threads > 0) set_num_threads(a.threads);
+    set_seed(a.seed);
+    const memory_t memory = device_memory(a.device);
+    const TrainTest d = load_data(a.data);
+    const index_t features = d.train.x.shape(1);
+    const std::string arch =
+        a.model == "mlp" ? mlp_architecture(features, d.train.num_classes) : read_text(a.model);
+    optimizer::Config opt;
+    if (a.optimizer == "sgd") {
+        opt = optimizer::sgd(a.lr, a.momentum, false, a.weight_decay);
+    } else if (a.optimizer == "adam") {
+        opt = optimizer::adam(a.lr, 0.9, 0.999, 1e-8, a.weight_decay);
+    } else if (a.optimizer == "adamw") {
+        opt = optimizer::adamw(a.lr, 0.9, 0.999, 1e-8, a.weight_decay);
+    } else {
+        throw ValueError(fmt::format("--optimizer {}: expected sgd, adam or adamw", a.optimizer));
+    }
+    auto model = a.load.empty() ? model::sequential<float>(arch, a.batch_size, opt, memory)
+                                : model::Model<float>::load(a.load, a.batch_size, memory, opt);
+    if (!a.json) fmt::print("{}", model.summary());
+    const Tensor<float> y_train = data::one_hot<float>(d.train.labels, d.train.num_classes);
+    const Tensor<float> y_test = data::one_hot<float>(d.test.labels, d.train.num_classes);
+    model::FitOptions fo;
+    fo.seed = a.seed;
+    fo.shuffle = a.shuffle;
+    fo.validation_split = a.validation_split;
+    fo.verbosity = a.json ? model::Verbosity::json_lines : model::Verbosity::automatic;
+    const model::History h = model.fit(d.train.x, y_train, a.epochs, fo);
+    const model::Metrics m = model.evaluate(d.test.x, y_test);
+    if (!a.save.empty()) model.save(a.save);
+    nlohmann::json secs = nlohmann::json::array(), losses = nlohmann::json::array();
+    for (const auto& e : h.epochs) {
+        secs.push_back(e.seconds);
+        losses.push_back(e.loss);
+    }
+    if (a.json) {
+        nlohmann::json out = {{"test_accuracy", m.accuracy}, {"test_loss", m.loss},
+                              {"seconds_per_epoch", secs},   {"train_loss", losses},
+                              {"epochs", h.epochs.size()},   {"device", a.device},
+                              {"threads", num_threads()}};
+        if (!a.save.empty()) out["saved"] = a.save;
+        fmt::print("{}\n", out.dump());
+    } else {
+        fmt::print("test accuracy: {:.4f}  test loss: {:.4f}\n", m.accuracy, m.loss);
+        if (!a.save.empty()) fmt::print("saved to {}\n", a.save);
+    }
+}
+
+}  // namespace
+
+void add_train_command(CLI::App& app) {
+    auto a = std::make_shared<TrainArgs>();
+    auto* cmd = app.add_subcommand("train", "Train a model and report its test accuracy");
+    cmd->add_option("--model", a->model, "mlp, or an architecture JSON file")
+        ->capture_default_str();
+    add_data_options(cmd, a->data);
+    cmd->add_option("--epochs", a->epochs)->check(CLI::NonNegativeNumber)->capture_default_str();
+    cmd->add_option("--batch-size", a->batch_size)
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    cmd->add_option("--lr", a->lr, "learning rate")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    cmd->add_option("--optimizer", a->optimizer, "sgd, adam or adamw")->capture_default_str();
+    cmd->add_option("--momentum", a->momentum)->capture_default_str();
+    cmd->add_option("--weight-decay", a->weight_decay)->capture_default_str();
+    cmd->add_option("--device", a->device, "cpu or cuda")->capture_default_str();
+    cmd->add_option("--threads", a->threads, "CPU threads (default: all cores)");
+    cmd->add_option("--seed", a->seed)->capture_default_str();
+    cmd->add_option("--validation-split", a->validation_split)->check(CLI::Range(0.0, 0.99));
+    cmd->add_option("--save", a->save, "write the trained model (safetensors) here");
+    cmd->add_option("--load", a->load, "start from a saved model (its architecture and weights)");
+    cmd->add_flag("!--no-shuffle", a->shuffle, "keep the training rows in file order");
+    cmd->add_flag("--json", a->json,
+                  "one JSON line per epoch, then a JSON summary as the last line");
+    cmd->callback([a] { run_train(*a); });
+}
+
+void add_evaluate_command(CLI::App& app) {
+    struct Args {
+        std::string load;
+        DataOptions data{"fashion-mnist"};
+        std::string device = "cpu";
+        bool json = false;
+    };
+    auto a = std::make_shared<Args>();
+    auto* cmd = app.add_subcommand("evaluate", "Evaluate a saved model on a data set's test split");
+    cmd->add_option("--load", a->load, "a model saved by train --save")->required();
+    add_data_options(cmd, a->data);
+    cmd->add_option("--device", a->device, "cpu or cuda")->capture_default_str();
+    cmd->add_flag("--json", a->json, "print one JSON object");
+    cmd->callback([a] {
+        auto model = model::Model<float>::load(a->load, 0, device_memory(a->device));
+        const TrainTest d = load_data(a->data);
+        const int classes = static_cast<int>(model.layers().back()->out()->shape()[1]);
+        const model::Metrics m =
+            model.evaluate(d.test.x, data::one_hot<float>(d.test.labels, classes));
+        if (a->json) {
+            fmt::print(
+                "{}\n",
+                nlohmann::json({{"test_accuracy", m.accuracy}, {"test_loss", m.loss}}).dump());
+        } else {
+            fmt::print("test accuracy: {:.4f}  test loss: {:.4f}\n", m.accuracy, m.loss);
+        }
+    });
+}
+
+void add_predict_command(CLI::App& app) {
+    struct Args {
+        std::string load;
+        DataOptions data{"fashion-mnist"};
+        std::string output;
+        index_t limit = 10;
+    };
+    auto a = std::make_shared<Args>();
+    auto* cmd = app.add_subcommand("predict", "Predict classes for a data set's test split");
+    cmd->add_option("--load", a->load, "a model saved by train --save")->required();
+    add_data_options(cmd, a->data);
+    cmd->add_option("--output", a->output, "write index,predicted,label as CSV here");
+    cmd->add_option("--limit", a->limit, "rows to print when no --output is given")
+        ->capture_default_str();
+    cmd->callback([a] {
+        auto model = model::Model<float>::load(a->load);
+        const TrainTest d = load_data(a->data);
+        const auto classes = model.predict_class(d.test.x).to_vector();
+        const auto labels = d.test.labels.to_vector();
+        std::string csv = "index,predicted,label\n";
+        for (std::size_t i = 0; i < classes.size(); ++i) {
+            csv += fmt::format("{},{},{}\n", i, classes[i], labels[i]);
+        }
+        if (a->output.empty()) {
+            for (std::size_t i = 0; i < classes.size() && index_t(i) < a->limit; ++i) {
+                fmt::print("{}: predicted {} (label {})\n", i, classes[i], labels[i]);
+            }
+        } else {
+            io::write_file_atomic(a->output, std::as_bytes(std::span(csv.data(), csv.size())));
+            fmt::print("wrote {} predictions to {}\n", classes.size(), a->output);
+        }
+    });
+}
+
+}  // namespace magmadnn::cli
