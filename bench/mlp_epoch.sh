@@ -15,7 +15,7 @@ PY=${PY:-/usr/bin/python3}
 coretype=Haswell
 if grep -q avx512f /proc/cpuinfo; then coretype=SkylakeX; fi
 median_tail() {  # median of the epochs after the first, from a JSON line on stdin
-  "$PY" -c 'import json,statistics,sys; d=json.loads(sys.stdin.read().strip().splitlines()[-1]); s=d["seconds_per_epoch"]; s=s[1:] or s; print(f"{statistics.median(s):.4f} {d[\"test_accuracy\"]:.4f}")'
+  "$PY" -c 'import json,statistics,sys; d=json.loads(sys.stdin.read().strip().splitlines()[-1]); s=d["seconds_per_epoch"]; s=s[1:] or s; print("%.4f %.4f" % (statistics.median(s), d["test_accuracy"]))'
 }
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); date: $(date -u +%F)"

@@ -61,4 +61,66 @@ std::string mlp_architecture(index_t features, int classes) {
     return j.dump();
 }
 
+namespace {
+nlohmann::json conv(int out, int kernel, int padding) {
+    return {{"type", "conv2d"}, {"out_channels", out}, {"kernel", kernel}, {"padding", padding}};
+}
+nlohmann::json relu() { return {{"type", "activation"}, {"activation", "relu"}}; }
+nlohmann::json maxpool() { return {{"type", "pooling2d"}, {"kernel", 2}, {"mode", "max"}}; }
+nlohmann::json fc(int units) { return {{"type", "fullyconnected"}, {"units", units}}; }
+}  // namespace
+
+std::string lenet5_architecture(int classes) {
+    const nlohmann::json j = {{"input_shape", {1, 28, 28}},
+                              {"loss", "softmax_crossentropy"},
+                              {"layers",
+                               {conv(6, 5, 2),
+                                relu(),
+                                maxpool(),
+                                conv(16, 5, 0),
+                                relu(),
+                                maxpool(),
+                                fc(120),
+                                relu(),
+                                fc(84),
+                                relu(),
+                                fc(classes),
+                                {{"type", "output"}}}}};
+    return j.dump();
+}
+
+std::string vgg_small_architecture(int classes) {
+    const nlohmann::json bn = {{"type", "batchnorm"}};
+    const nlohmann::json j = {{"input_shape", {1, 28, 28}},
+                              {"loss", "softmax_crossentropy"},
+                              {"layers",
+                               {conv(32, 3, 1),
+                                bn,
+                                relu(),
+                                conv(32, 3, 1),
+                                bn,
+                                relu(),
+                                maxpool(),
+                                conv(64, 3, 1),
+                                bn,
+                                relu(),
+                                conv(64, 3, 1),
+                                bn,
+                                relu(),
+                                maxpool(),
+                                {{"type", "globalavgpool"}},
+                                fc(classes),
+                                {{"type", "output"}}}}};
+    return j.dump();
+}
+
+Tensor<float> as_model_input(const Tensor<float>& x, const Shape& model_input) {
+    if (x.ndim() != 2 || model_input.size() <= 2) return x;
+    const index_t per_row = numel(model_input) / model_input[0];
+    if (x.shape(1) != per_row) return x;
+    Shape s = model_input;
+    s[0] = x.shape(0);
+    return x.reshape(s);
+}
+
 }  // namespace magmadnn::cli

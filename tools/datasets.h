@@ -24,4 +24,15 @@ TrainTest load_data(const DataOptions& options);
 // The seed's MLP: 784 -> fullyconnected 528 -> ReLU -> fullyconnected 10 (softmax cross-entropy).
 std::string mlp_architecture(index_t features, int classes);
 
+// LeNet-5 on {1, 28, 28} images: conv 5x5 6 ch pad 2, ReLU, max-pool 2, conv 5x5 16 ch, ReLU,
+// max-pool 2, fc 120, ReLU, fc 84, ReLU, fc 10.
+std::string lenet5_architecture(int classes);
+// A small VGG-style net on {1, 28, 28}: two blocks of (conv 3x3, batchnorm, ReLU) x 2 + max-pool
+// (32 then 64 channels), global average pooling, fc.
+std::string vgg_small_architecture(int classes);
+
+// Flat rows {n, features} viewed as the model's input {n, c, h, w} when the element counts match
+// (IDX images load as {n, 784}); otherwise x unchanged.
+Tensor<float> as_model_input(const Tensor<float>& x, const Shape& model_input);
+
 }  // namespace magmadnn::cli

@@ -66,8 +66,10 @@ void run_train(const TrainArgs& a) {
     const memory_t memory = device_memory(a.device);
     const TrainTest d = load_data(a.data);
     const index_t features = d.train.x.shape(1);
-    const std::string arch =
-        a.model == "mlp" ? mlp_architecture(features, d.train.num_classes) : read_text(a.model);
+    const std::string arch = a.model == "mlp"      ? mlp_architecture(features, d.train.num_classes)
+                             : a.model == "lenet5" ? lenet5_architecture(d.train.num_classes)
+                             : a.model == "vgg-small" ? vgg_small_architecture(d.train.num_classes)
+                                                      : read_text(a.model);
     optimizer::Config opt;
     if (a.optimizer == "sgd") {
         opt = optimizer::sgd(a.lr, a.momentum, false, a.weight_decay);
@@ -88,8 +90,9 @@ void run_train(const TrainArgs& a) {
     fo.shuffle = a.shuffle;
     fo.validation_split = a.validation_split;
     fo.verbosity = a.json ? model::Verbosity::json_lines : model::Verbosity::automatic;
-    const model::History h = model.fit(d.train.x, y_train, a.epochs, fo);
-    const model::Metrics m = model.evaluate(d.test.x, y_test);
+    const Shape& input = model.layers().front()->out()->shape();
+    const model::History h = model.fit(as_model_input(d.train.x, input), y_train, a.epochs, fo);
+    const model::Metrics m = model.evaluate(as_model_input(d.test.x, input), y_test);
     if (!a.save.empty()) model.save(a.save);
     nlohmann::json secs = nlohmann::json::array(), losses = nlohmann::json::array();
     for (const auto& e : h.epochs) {
@@ -114,7 +117,7 @@ void run_train(const TrainArgs& a) {
 void add_train_command(CLI::App& app) {
     auto a = std::make_shared<TrainArgs>();
     auto* cmd = app.add_subcommand("train", "Train a model and report its test accuracy");
-    cmd->add_option("--model", a->model, "mlp, or an architecture JSON file")
+    cmd->add_option("--model", a->model, "mlp, lenet5, vgg-small, or an architecture JSON file")
         ->capture_default_str();
     add_data_options(cmd, a->data);
     cmd->add_option("--epochs", a->epochs)->check(CLI::NonNegativeNumber)->capture_default_str();
@@ -157,7 +160,8 @@ void add_evaluate_command(CLI::App& app) {
         const TrainTest d = load_data(a->data);
         const int classes = static_cast<int>(model.layers().back()->out()->shape()[1]);
         const model::Metrics m =
-            model.evaluate(d.test.x, data::one_hot<float>(d.test.labels, classes));
+            model.evaluate(as_model_input(d.test.x, model.layers().front()->out()->shape()),
+                           data::one_hot<float>(d.test.labels, classes));
         if (a->json) {
             fmt::print(
                 "{}\n",
@@ -185,7 +189,9 @@ void add_predict_command(CLI::App& app) {
     cmd->callback([a] {
         auto model = model::Model<float>::load(a->load);
         const TrainTest d = load_data(a->data);
-        const auto classes = model.predict_class(d.test.x).to_vector();
+        const auto classes =
+            model.predict_class(as_model_input(d.test.x, model.layers().front()->out()->shape()))
+                .to_vector();
         const auto labels = d.test.labels.to_vector();
         std::string csv = "index,predicted,label\n";
         for (std::size_t i = 0; i < classes.size(); ++i) {

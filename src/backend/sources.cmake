@@ -11,3 +11,11 @@ list(APPEND MAGMADNN_CUDA_SOURCES
   backend/cuda/gemm.cpp
   backend/cuda/reduce.cu
 )
+list(APPEND MAGMADNN_SOURCES
+  backend/cpu/conv2d_direct.cpp
+  backend/cpu/conv2d_fft.cpp
+  backend/cpu/conv2d_im2col.cpp
+  backend/cpu/conv2d_onednn.cpp
+  backend/cpu/conv2d_select.cpp
+  backend/cpu/conv2d_winograd.cpp
+)

@@ -273,11 +273,11 @@ void Tensor<T>::sync_to_device() const {
 }
 
 #define MAGMADNN_CAST(T, U) template Tensor<U> Tensor<T>::cast<U>() const;
-#define MAGMADNN_CASTS(T)                                                       \
-    MAGMADNN_CAST(T, float)                                                     \
-    MAGMADNN_CAST(T, double)                                                    \
-    MAGMADNN_CAST(T, f16) MAGMADNN_CAST(T, bf16) MAGMADNN_CAST(T, std::int32_t) \
-        MAGMADNN_CAST(T, std::uint8_t)
+#define MAGMADNN_CASTS(T)    \
+    MAGMADNN_CAST(T, float)  \
+    MAGMADNN_CAST(T, double) \
+    MAGMADNN_CAST(T, f16)    \
+    MAGMADNN_CAST(T, bf16) MAGMADNN_CAST(T, std::int32_t) MAGMADNN_CAST(T, std::uint8_t)
 MAGMADNN_CASTS(float)
 MAGMADNN_CASTS(double)
 MAGMADNN_CASTS(f16)

@@ -67,6 +67,24 @@ std::string weight_name(std::size_t layer, std::size_t k, std::size_t count) {
                        count == 2 && k == 1 ? "bias" : (k == 0 ? "weight" : fmt::format("w{}", k)));
 }
 
+// "5", "5,3", "[5,3]" or "[5]" -> {h, w}.
+op::Pair parse_pair(std::string v, const char* key, const std::string& where, std::size_t index) {
+    std::erase_if(v, [](char c) { return c == '[' || c == ']' || c == ' '; });
+    try {
+        const auto comma = v.find(',');
+        if (comma == std::string::npos) {
+            const index_t a = std::stoll(v);
+            return {a, a};
+        }
+        return {std::stoll(v.substr(0, comma)), std::stoll(v.substr(comma + 1))};
+    } catch (const std::exception&) {
+        throw FormatError(
+            fmt::format("{}: layer {}: '{}' = '{}' is not an integer or a pair "
+                        "[h, w]",
+                        where, index, key, v));
+    }
+}
+
 }  // namespace
 
 template <typename T>
@@ -136,13 +154,47 @@ Model<T> sequential(const std::string& architecture_json, index_t batch_size,
             layers.push_back(layer::dropout(prev, std::stof(attr("rate"))));
         } else if (type == "flatten") {
             layers.push_back(layer::flatten(prev));
+        } else if (type == "conv2d") {
+            auto opt = [&](const char* key, op::Pair def) {
+                return l.contains(key) ? parse_pair(json_to_attr(l.at(key)), key, where, index)
+                                       : def;
+            };
+            const bool bias = !l.contains("bias") || attr("bias") == "true";
+            const index_t groups = l.contains("groups") ? std::stoll(attr("groups")) : 1;
+            const conv::Algo algo =
+                l.contains("algo") ? conv::algo_from_string(attr("algo")) : conv::Algo::automatic;
+            layers.push_back(layer::conv2d(prev, std::stoll(attr("out_channels")),
+                                           parse_pair(attr("kernel"), "kernel", where, index),
+                                           opt("stride", {1, 1}), opt("padding", {0, 0}),
+                                           opt("dilation", {1, 1}), groups, bias, algo));
+        } else if (type == "pooling2d") {
+            const op::Pair kernel = parse_pair(attr("kernel"), "kernel", where, index);
+            const op::Pair stride =
+                l.contains("stride") ? parse_pair(attr("stride"), "stride", where, index) : kernel;
+            const op::Pair padding = l.contains("padding")
+                                         ? parse_pair(attr("padding"), "padding", where, index)
+                                         : op::Pair{0, 0};
+            const std::string mode = l.contains("mode") ? attr("mode") : "max";
+            if (mode != "max" && mode != "average") {
+                throw FormatError(
+                    fmt::format("{}: layer {} (pooling2d) has mode '{}'; expected max or average",
+                                where, index, mode));
+            }
+            layers.push_back(layer::pooling2d(
+                prev, kernel, stride, mode == "max" ? layer::MAX : layer::AVERAGE, padding));
+        } else if (type == "globalavgpool") {
+            layers.push_back(layer::globalavgpool(prev));
+        } else if (type == "batchnorm") {
+            layers.push_back(
+                layer::batchnorm(prev, l.contains("momentum") ? std::stof(attr("momentum")) : 0.1f,
+                                 l.contains("epsilon") ? std::stof(attr("epsilon")) : 1e-5f));
         } else if (type == "output") {
             layers.push_back(layer::output(prev));
             has_output = true;
         } else {
             throw FormatError(fmt::format(
                 "{}: layer {} has unknown type '{}'; expected fullyconnected, activation, "
-                "dropout, flatten or output",
+                "dropout, flatten, conv2d, pooling2d, globalavgpool, batchnorm or output",
                 where, index, type));
         }
     }
@@ -157,6 +209,8 @@ void Model<T>::save(const std::string& path) const {
         const auto w = layers_[i]->get_weights();
         for (std::size_t k = 0; k < w.size(); ++k)
             writer.add(weight_name(i, k, w.size()), w[k]->output());
+        for (const auto& st : layers_[i]->get_state())
+            writer.add(fmt::format("layers.{}.{}", i, st->name()), st->output());
     }
     writer.set_metadata(kArchitectureKey, architecture_json());
     const auto cfg = optimizer_->config().to_map();
@@ -220,6 +274,17 @@ Model<T> Model<T>::load(const std::string& path, index_t batch_size, memory_t me
                                 path, name, to_string(file.shape(name)), to_string(w[k]->shape())));
             }
             Tensor<T> dst = w[k]->output();
+            dst.copy_from(file.get_as<T>(name, HOST));
+        }
+        for (const auto& st : model.layers_[i]->get_state()) {
+            const std::string name = fmt::format("layers.{}.{}", i, st->name());
+            if (!file.contains(name) || file.shape(name) != st->shape()) {
+                throw FormatError(fmt::format(
+                    "Model::load: '{}' lacks tensor '{}' of shape {} (the layer's state, such as "
+                    "batchnorm running statistics)",
+                    path, name, to_string(st->shape())));
+            }
+            Tensor<T> dst = st->output();
             dst.copy_from(file.get_as<T>(name, HOST));
         }
     }

@@ -8,3 +8,8 @@ list(APPEND MAGMADNN_SOURCES
   op/shape_ops.cpp
   op/variable.cpp
 )
+list(APPEND MAGMADNN_SOURCES
+  op/batchnorm.cpp
+  op/conv2d.cpp
+  op/pool.cpp
+)

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "magmadnn/op/conv.h"
 #include "magmadnn/op/ops.h"
 
 namespace magmadnn::layer {
@@ -18,7 +19,8 @@ activation_t activation_from_string(const std::string& name);  // "relu", "tanh"
 
 // What it takes to rebuild a layer: its type and attributes (saved as JSON with a model).
 struct LayerSpec {
-    std::string type;  // input, fullyconnected, activation, dropout, flatten, output
+    std::string type;  // input, fullyconnected, activation, dropout, flatten, output, conv2d,
+                       // pooling2d, globalavgpool, batchnorm
     std::map<std::string, std::string> attrs;
 };
 
@@ -31,6 +33,9 @@ class Layer {
     const std::string& name() const { return name_; }
     // Trainable variables, in a fixed order (weight before bias).
     virtual std::vector<op::OpPtr<T>> get_weights() const { return {}; }
+    // Non-trainable state saved with the model (batchnorm's running statistics), named by the
+    // variables' own names: saved as layers.<i>.<name>.
+    virtual std::vector<op::OpPtr<T>> get_state() const { return {}; }
     virtual LayerSpec spec() const = 0;
     index_t num_params() const;
 
@@ -58,6 +63,25 @@ template <typename T>
 LayerPtr<T> dropout(const op::OpPtr<T>& input, float rate, std::uint64_t seed = 0);
 template <typename T>
 LayerPtr<T> flatten(const op::OpPtr<T>& input);
+// 2-D convolution over {batch, c, h, w} with PyTorch's Conv2d initialisation (weights and bias
+// U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in = c / groups * kh * kw). `algo` = automatic picks the
+// algorithm by measurement (conv::choose); naming one overrides it for this layer.
+template <typename T>
+LayerPtr<T> conv2d(const op::OpPtr<T>& input, index_t out_channels, op::Pair kernel,
+                   op::Pair stride = {1, 1}, op::Pair padding = {0, 0}, op::Pair dilation = {1, 1},
+                   index_t groups = 1, bool bias = true, conv::Algo algo = conv::Algo::automatic);
+enum pooling_t { MAX, AVERAGE };
+// Max or average pooling; stride defaults to the kernel.
+template <typename T>
+LayerPtr<T> pooling2d(const op::OpPtr<T>& input, op::Pair kernel, op::Pair stride = {0, 0},
+                      pooling_t mode = MAX, op::Pair padding = {0, 0});
+// {batch, c, h, w} -> {batch, c}: the mean over each channel's plane.
+template <typename T>
+LayerPtr<T> globalavgpool(const op::OpPtr<T>& input);
+// Batch normalisation over the channels (axis 1); gamma = 1, beta = 0 trainable, running mean and
+// variance as state (get_state), updated with `momentum` in training mode.
+template <typename T>
+LayerPtr<T> batchnorm(const op::OpPtr<T>& input, float momentum = 0.1f, float epsilon = 1e-5f);
 // Marks the network's result (logits, or probabilities after a SOFTMAX activation).
 template <typename T>
 LayerPtr<T> output(const op::OpPtr<T>& input);

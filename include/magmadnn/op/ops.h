@@ -108,3 +108,4 @@ template <typename T>
 int optimize(const OpPtr<T>& root);
 
 }  // namespace magmadnn::op
+#include "magmadnn/op/conv.h"

@@ -1,0 +1,211 @@
+// im2col + GEMM: each image's receptive fields are unrolled into a {c/g * r * s, oh * ow} matrix,
+// so a convolution is one GEMM per image and group (oneDNN sgemm for f32, OpenBLAS for f64).
+// Images run in parallel, each thread with its own column buffer and single-threaded GEMMs;
+// with fewer images than threads, the GEMMs use the threads instead.
+#include <omp.h>
+
+#include <vector>
+
+#include "../kernels.h"
+#include "conv2d.h"
+
+namespace magmadnn::conv::cpu {
+
+namespace {
+
+// col {cg * r * s, oh * ow} for channels [c0, c0 + cg) of one image.
+template <typename T>
+void im2col(const Shape2d& p, const T* x, index_t c0, index_t cg, T* col) {
+    const index_t oh = p.out_h(), ow = p.out_w();
+    if (p.stride_h == 1 && p.stride_w == 1 && p.dil_h == 1 && p.dil_w == 1) {
+        // one zero-padded plane at a time, then every column row is a run of plain copies
+        const index_t hp = p.h + 2 * p.pad_h, wp = p.w + 2 * p.pad_w;
+        thread_local std::vector<T> padded;
+        padded.assign(static_cast<std::size_t>(hp * wp), T(0));
+        T* xp = padded.data();
+        for (index_t c = 0; c < cg; ++c) {
+            const T* xc = x + (c0 + c) * p.h * p.w;
+            for (index_t i = 0; i < p.h; ++i) {
+                const T* src = xc + i * p.w;
+                T* dst = xp + (i + p.pad_h) * wp + p.pad_w;
+                for (index_t j = 0; j < p.w; ++j) dst[j] = src[j];
+            }
+            for (index_t u = 0; u < p.r; ++u) {
+                for (index_t v = 0; v < p.s; ++v) {
+                    T* row = col + ((c * p.r + u) * p.s + v) * oh * ow;
+                    for (index_t i = 0; i < oh; ++i) {
+                        const T* src = xp + (i + u) * wp + v;
+                        T* out = row + i * ow;
+                        for (index_t j = 0; j < ow; ++j) out[j] = src[j];
+                    }
+                }
+            }
+        }
+        return;
+    }
+    for (index_t c = 0; c < cg; ++c) {
+        const T* xc = x + (c0 + c) * p.h * p.w;
+        for (index_t u = 0; u < p.r; ++u) {
+            for (index_t v = 0; v < p.s; ++v) {
+                T* row = col + ((c * p.r + u) * p.s + v) * oh * ow;
+                for (index_t i = 0; i < oh; ++i) {
+                    const index_t hi = i * p.stride_h - p.pad_h + u * p.dil_h;
+                    T* out = row + i * ow;
+                    if (hi < 0 || hi >= p.h) {
+                        for (index_t j = 0; j < ow; ++j) out[j] = T(0);
+                        continue;
+                    }
+                    const T* xr = xc + hi * p.w;
+                    const index_t off = v * p.dil_w - p.pad_w;
+                    if (p.stride_w == 1) {
+                        // the valid range of j is contiguous: copy it, zero the edges
+                        const index_t j0 = std::max<index_t>(0, -off);
+                        const index_t j1 = std::min<index_t>(ow, p.w - off);
+                        for (index_t j = 0; j < std::min(j0, ow); ++j) out[j] = T(0);
+                        for (index_t j = j0; j < j1; ++j) out[j] = xr[j + off];
+                        for (index_t j = std::max(j1, j0); j < ow; ++j) out[j] = T(0);
+                    } else {
+                        for (index_t j = 0; j < ow; ++j) {
+                            const index_t wi = j * p.stride_w + off;
+                            out[j] = wi >= 0 && wi < p.w ? xr[wi] : T(0);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+// dx[c0 .. c0 + cg) += col2im(col).
+template <typename T>
+void col2im_add(const Shape2d& p, const T* col, index_t c0, index_t cg, T* dx) {
+    const index_t oh = p.out_h(), ow = p.out_w();
+    for (index_t c = 0; c < cg; ++c) {
+        T* dxc = dx + (c0 + c) * p.h * p.w;
+        for (index_t u = 0; u < p.r; ++u) {
+            for (index_t v = 0; v < p.s; ++v) {
+                const T* row = col + ((c * p.r + u) * p.s + v) * oh * ow;
+                for (index_t i = 0; i < oh; ++i) {
+                    const index_t hi = i * p.stride_h - p.pad_h + u * p.dil_h;
+                    if (hi < 0 || hi >= p.h) continue;
+                    T* dr = dxc + hi * p.w;
+                    const T* cr = row + i * ow;
+                    const index_t off = v * p.dil_w - p.pad_w;
+                    if (p.stride_w == 1) {  // the valid j form one contiguous range
+                        const index_t j0 = std::max<index_t>(0, -off);
+                        const index_t j1 = std::min<index_t>(ow, p.w - off);
+                        for (index_t j = j0; j < j1; ++j) dr[j + off] += cr[j];
+                    } else {
+                        for (index_t j = 0; j < ow; ++j) {
+                            const index_t wi = j * p.stride_w + off;
+                            if (wi >= 0 && wi < p.w) dr[wi] += cr[j];
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+bool per_image_threads(const Shape2d& p) { return p.n >= omp_get_max_threads(); }
+
+}  // namespace
+
+template <typename T>
+void im2col_forward(const Shape2d& p, const T* x, const T* w, T* y, T* cols) {
+    const index_t P = p.out_h() * p.out_w(), cg = p.c / p.groups, kg = p.k / p.groups;
+    const index_t crs = cg * p.r * p.s;
+    auto image = [&](index_t n, T* col) {
+        for (index_t g = 0; g < p.groups; ++g) {
+            if (cols != nullptr) col = cols + (n * p.groups + g) * crs * P;
+            im2col(p, x + n * p.c * p.h * p.w, g * cg, cg, col);
+            math::cpu::gemm(false, false, kg, P, crs, T(1), w + g * kg * crs, crs, col, P, T(0),
+                            y + (n * p.k + g * kg) * P, P);
+        }
+    };
+    if (per_image_threads(p)) {
+#pragma omp parallel
+        {
+            std::vector<T> col(static_cast<std::size_t>(crs * P));
+#pragma omp for schedule(static)
+            for (index_t n = 0; n < p.n; ++n) image(n, col.data());
+        }
+    } else {
+        std::vector<T> col(static_cast<std::size_t>(crs * P));
+        for (index_t n = 0; n < p.n; ++n) image(n, col.data());
+    }
+}
+
+template <typename T>
+void im2col_backward_data(const Shape2d& p, const T* dy, const T* w, T* dx) {
+    const index_t P = p.out_h() * p.out_w(), cg = p.c / p.groups, kg = p.k / p.groups;
+    const index_t crs = cg * p.r * p.s, chw = p.c * p.h * p.w;
+    auto image = [&](index_t n, T* col) {
+        T* dxn = dx + n * chw;
+        for (index_t e = 0; e < chw; ++e) dxn[e] = T(0);
+        for (index_t g = 0; g < p.groups; ++g) {
+            math::cpu::gemm(true, false, crs, P, kg, T(1), w + g * kg * crs, crs,
+                            dy + (n * p.k + g * kg) * P, P, T(0), col, P);
+            col2im_add(p, col, g * cg, cg, dxn);
+        }
+    };
+    if (per_image_threads(p)) {
+#pragma omp parallel
+        {
+            std::vector<T> col(static_cast<std::size_t>(crs * P));
+#pragma omp for schedule(static)
+            for (index_t n = 0; n < p.n; ++n) image(n, col.data());
+        }
+    } else {
+        std::vector<T> col(static_cast<std::size_t>(crs * P));
+        for (index_t n = 0; n < p.n; ++n) image(n, col.data());
+    }
+}
+
+template <typename T>
+void im2col_backward_weights(const Shape2d& p, const T* x, const T* dy, T* dw, const T* cols) {
+    const index_t P = p.out_h() * p.out_w(), cg = p.c / p.groups, kg = p.k / p.groups;
+    const index_t crs = cg * p.r * p.s, total = p.k * crs;
+    // dW_g += dy_g {kg, P} col^T {P, crs}
+    auto image = [&](index_t n, T* col, T* acc, bool first) {
+        for (index_t g = 0; g < p.groups; ++g) {
+            const T* c = col;
+            if (cols != nullptr) {
+                c = cols + (n * p.groups + g) * crs * P;
+            } else {
+                im2col(p, x + n * p.c * p.h * p.w, g * cg, cg, col);
+            }
+            math::cpu::gemm(false, true, kg, crs, P, T(1), dy + (n * p.k + g * kg) * P, P, c, P,
+                            first ? T(0) : T(1), acc + g * kg * crs, crs);
+        }
+    };
+    if (per_image_threads(p)) {
+        const int threads = omp_get_max_threads();
+        std::vector<T> partial(static_cast<std::size_t>(total * threads), T(0));
+#pragma omp parallel
+        {
+            std::vector<T> col(static_cast<std::size_t>(crs * P));
+            T* acc = partial.data() + omp_get_thread_num() * total;
+#pragma omp for schedule(static)
+            for (index_t n = 0; n < p.n; ++n) image(n, col.data(), acc, false);
+        }
+        for (index_t e = 0; e < total; ++e) {
+            T s = T(0);
+            for (int t = 0; t < threads; ++t) s += partial[t * total + e];
+            dw[e] = s;
+        }
+    } else {
+        std::vector<T> col(static_cast<std::size_t>(crs * P));
+        for (index_t n = 0; n < p.n; ++n) image(n, col.data(), dw, n == 0);
+    }
+}
+
+#define MAGMADNN_INSTANTIATE(T)                                                    \
+    template void im2col_forward<T>(const Shape2d&, const T*, const T*, T*, T*);   \
+    template void im2col_backward_data<T>(const Shape2d&, const T*, const T*, T*); \
+    template void im2col_backward_weights<T>(const Shape2d&, const T*, const T*, T*, const T*);
+MAGMADNN_INSTANTIATE(float)
+MAGMADNN_INSTANTIATE(double)
+#undef MAGMADNN_INSTANTIATE
+
+}  // namespace magmadnn::conv::cpu

@@ -1,0 +1,190 @@
+// Batch normalisation over axis 1 of {n, c, ...}. Training mode normalises by the batch's mean
+// and (biased) variance and moves the running statistics towards them; inference mode uses the
+// running statistics. Statistics are accumulated in double.
+#include <cmath>
+
+#include "conv2d_stage.h"
+#include "magmadnn/op/conv.h"
+#include "nodes.h"
+
+namespace magmadnn::op {
+
+template <typename T>
+class BatchNorm final : public Node<T> {
+  public:
+    BatchNorm(std::string name, std::vector<OpPtr<T>> in, T momentum, T eps)
+        : Node<T>(std::move(name), in, in[0]->shape(), in[0]->memory()),
+          momentum_(momentum),
+          eps_(eps) {
+        this->output_ = Tensor<T>(this->shape_, this->memory_);
+        const Shape& s = this->shape_;
+        n_ = s[0];
+        c_ = s[1];
+        inner_ = 1;
+        for (std::size_t i = 2; i < s.size(); ++i) inner_ *= s[i];
+        xhat_ = Tensor<T>(s, HOST);
+        invstd_.assign(static_cast<std::size_t>(c_), 0.0);
+    }
+    std::string kind() const override { return "batchnorm"; }
+    void set_training(bool training) override { training_ = training; }
+    void forward() override {
+        const Tensor<T>& xt = on_host(this->inputs_[0]->output(), s_[0]);
+        const Tensor<T>& gt = on_host(this->inputs_[1]->output(), s_[1]);
+        const Tensor<T>& bt = on_host(this->inputs_[2]->output(), s_[2]);
+        Tensor<T>& rmt = host_out(rm_out(), s_[3]);
+        Tensor<T>& rvt = host_out(rv_out(), s_[4]);
+        if (&rmt != &rm_out()) rmt.copy_from(rm_out());
+        if (&rvt != &rv_out()) rvt.copy_from(rv_out());
+        Tensor<T>& yt = host_out(this->output_, s_[5]);
+        const T* x = xt.cdata();
+        const T* gamma = gt.cdata();
+        const T* beta = bt.cdata();
+        T* rm = rmt.data();
+        T* rv = rvt.data();
+        T* y = yt.data();
+        T* xh = xhat_.data();
+        const double m = double(n_ * inner_);
+#pragma omp parallel for
+        for (index_t c = 0; c < c_; ++c) {
+            double mean, var;
+            if (training_) {
+                double s = 0, ss = 0;
+                for (index_t n = 0; n < n_; ++n) {
+                    const T* row = x + (n * c_ + c) * inner_;
+                    for (index_t e = 0; e < inner_; ++e) s += double(row[e]);
+                }
+                mean = s / m;
+                for (index_t n = 0; n < n_; ++n) {
+                    const T* row = x + (n * c_ + c) * inner_;
+                    for (index_t e = 0; e < inner_; ++e) {
+                        const double d = double(row[e]) - mean;
+                        ss += d * d;
+                    }
+                }
+                var = ss / m;
+                const double mo = double(momentum_);
+                rm[c] = T((1 - mo) * double(rm[c]) + mo * mean);
+                rv[c] = T((1 - mo) * double(rv[c]) + mo * (m > 1 ? ss / (m - 1) : var));
+            } else {
+                mean = double(rm[c]);
+                var = double(rv[c]);
+            }
+            const double inv = 1.0 / std::sqrt(var + double(eps_));
+            invstd_[static_cast<std::size_t>(c)] = inv;
+            for (index_t n = 0; n < n_; ++n) {
+                const index_t off = (n * c_ + c) * inner_;
+                for (index_t e = 0; e < inner_; ++e) {
+                    const T h = T((double(x[off + e]) - mean) * inv);
+                    xh[off + e] = h;
+                    y[off + e] = gamma[c] * h + beta[c];
+                }
+            }
+        }
+        if (training_) {
+            if (&rmt != &rm_out()) rm_out().copy_from(rmt);
+            if (&rvt != &rv_out()) rv_out().copy_from(rvt);
+        }
+        if (&yt != &this->output_) this->output_.copy_from(yt);
+    }
+    void backward() override {
+        const Tensor<T>& gt = on_host(this->grad_, s_[6]);
+        const Tensor<T>& gam = on_host(this->inputs_[1]->output(), s_[1]);
+        const T* g = gt.cdata();
+        const T* xh = xhat_.cdata();
+        std::vector<double> sum_g(static_cast<std::size_t>(c_)), sum_gx(sum_g.size());
+#pragma omp parallel for
+        for (index_t c = 0; c < c_; ++c) {
+            double a = 0, b = 0;
+            for (index_t n = 0; n < n_; ++n) {
+                const index_t off = (n * c_ + c) * inner_;
+                for (index_t e = 0; e < inner_; ++e) {
+                    a += double(g[off + e]);
+                    b += double(g[off + e]) * double(xh[off + e]);
+                }
+            }
+            sum_g[static_cast<std::size_t>(c)] = a;
+            sum_gx[static_cast<std::size_t>(c)] = b;
+        }
+        auto per_channel = [&](std::size_t i, const std::vector<double>& v, Tensor<T>& stage) {
+            this->emit_computed(i, [&](Tensor<T>& dst) {
+                Tensor<T>& o = host_out(dst, stage);
+                T* od = o.data();
+                for (index_t c = 0; c < c_; ++c) od[c] = T(v[static_cast<std::size_t>(c)]);
+                if (&o != &dst) dst.copy_from(o);
+            });
+        };
+        per_channel(1, sum_gx, s_[7]);  // dgamma = sum g * xhat
+        per_channel(2, sum_g, s_[8]);   // dbeta = sum g
+        this->emit_computed(0, [&](Tensor<T>& dst) {
+            Tensor<T>& o = host_out(dst, s_[9]);
+            T* dx = o.data();
+            const T* gamma = gam.cdata();
+            const double m = double(n_ * inner_);
+#pragma omp parallel for
+            for (index_t c = 0; c < c_; ++c) {
+                const double k = double(gamma[c]) * invstd_[static_cast<std::size_t>(c)];
+                const double mg = sum_g[static_cast<std::size_t>(c)] / m;
+                const double mgx = sum_gx[static_cast<std::size_t>(c)] / m;
+                for (index_t n = 0; n < n_; ++n) {
+                    const index_t off = (n * c_ + c) * inner_;
+                    for (index_t e = 0; e < inner_; ++e) {
+                        // training: the batch statistics depend on x too
+                        dx[off + e] =
+                            training_ ? T(k * (double(g[off + e]) - mg - double(xh[off + e]) * mgx))
+                                      : T(k * double(g[off + e]));
+                    }
+                }
+            }
+            if (&o != &dst) dst.copy_from(o);
+        });
+    }
+
+  private:
+    Tensor<T>& rm_out() { return const_cast<Tensor<T>&>(this->inputs_[3]->output()); }
+    Tensor<T>& rv_out() { return const_cast<Tensor<T>&>(this->inputs_[4]->output()); }
+    T momentum_, eps_;
+    index_t n_ = 0, c_ = 0, inner_ = 1;
+    bool training_ = true;
+    Tensor<T> xhat_;
+    std::vector<double> invstd_;
+    Tensor<T> s_[10];  // host staging for GPU tensors
+};
+
+template <typename T>
+OpPtr<T> batchnorm(const OpPtr<T>& x, const OpPtr<T>& gamma, const OpPtr<T>& beta,
+                   const OpPtr<T>& running_mean, const OpPtr<T>& running_var, T momentum,
+                   T epsilon) {
+    if (!x || !gamma || !beta || !running_mean || !running_var) {
+        throw ValueError("op::batchnorm: an input is null");
+    }
+    const Shape& xs = x->shape();
+    const std::string who = fmt::format("op::batchnorm('{}')", x->name());
+    if (xs.size() < 2) {
+        throw ShapeError(
+            fmt::format("{}: input {} needs {{n, c}} or {{n, c, h, w}}", who, to_string(xs)));
+    }
+    for (const auto& v : {gamma, beta, running_mean, running_var}) {
+        if (v->shape() != Shape{xs[1]}) {
+            throw ShapeError(
+                fmt::format("{}: '{}' has shape {}; the input {} has {} channels, so "
+                            "it needs {{{}}}",
+                            who, v->name(), to_string(v->shape()), to_string(xs), xs[1], xs[1]));
+        }
+    }
+    if (!(momentum >= T(0) && momentum <= T(1)) || !(epsilon > T(0))) {
+        throw ValueError(fmt::format("{}: momentum {} must be in [0, 1] and epsilon {} positive",
+                                     who, double(momentum), double(epsilon)));
+    }
+    return std::make_shared<BatchNorm<T>>(
+        fmt::format("batchnorm({})", x->name()),
+        std::vector<OpPtr<T>>{x, gamma, beta, running_mean, running_var}, momentum, epsilon);
+}
+
+template OpPtr<float> batchnorm<float>(const OpPtr<float>&, const OpPtr<float>&,
+                                       const OpPtr<float>&, const OpPtr<float>&,
+                                       const OpPtr<float>&, float, float);
+template OpPtr<double> batchnorm<double>(const OpPtr<double>&, const OpPtr<double>&,
+                                         const OpPtr<double>&, const OpPtr<double>&,
+                                         const OpPtr<double>&, double, double);
+
+}  // namespace magmadnn::op

@@ -1,0 +1,140 @@
+// The conv2d node: the convolution runs through conv:: (the algorithm chosen by measurement on
+// the first evaluation, or the one the caller named), then the bias is added per channel.
+// Tensors in GPU memory are staged through host buffers (no GPU kernels for convolution yet).
+#include "conv2d_stage.h"
+#include "magmadnn/op/conv.h"
+#include "nodes.h"
+
+namespace magmadnn::op {
+
+template <typename T>
+class Conv2d final : public Node<T> {
+  public:
+    Conv2d(std::string name, std::vector<OpPtr<T>> in, conv::Shape2d p, conv::Algo algo)
+        : Node<T>(std::move(name), std::move(in), {p.n, p.k, p.out_h(), p.out_w()}, in_memory(in)),
+          p_(p),
+          algo_(algo) {
+        this->output_ = Tensor<T>(this->shape_, this->memory_);
+    }
+    std::string kind() const override { return "conv2d"; }
+    conv::Algo algorithm() {
+        if (algo_ == conv::Algo::automatic) algo_ = conv::choose<T>(p_);
+        return algo_;
+    }
+    void forward() override {
+        const conv::Algo a = algorithm();
+        const Tensor<T>& x = on_host(this->inputs_[0]->output(), sx_);
+        const Tensor<T>& w = on_host(this->inputs_[1]->output(), sw_);
+        Tensor<T>& y = host_out(this->output_, sy_);
+        conv::forward(a, p_, x, w, y, &cols_);
+        if (this->inputs_.size() == 3) {
+            const Tensor<T>& b = on_host(this->inputs_[2]->output(), sb_);
+            const T* bd = b.cdata();
+            T* yd = y.data();
+            const index_t hw = p_.out_h() * p_.out_w();
+#pragma omp parallel for if (y.size() > (1 << 15))
+            for (index_t nk = 0; nk < p_.n * p_.k; ++nk) {
+                const T v = bd[nk % p_.k];
+                T* row = yd + nk * hw;
+                for (index_t e = 0; e < hw; ++e) row[e] += v;
+            }
+        }
+        if (&y != &this->output_) this->output_.copy_from(y);
+    }
+    void backward() override {
+        const conv::Algo a = algorithm();
+        const Tensor<T>& g = on_host(this->grad_, sg_);
+        if (this->inputs_.size() == 3) {  // db = sum of g over images and positions
+            this->emit_computed(2, [&](Tensor<T>& dst) {
+                Tensor<T>& out = host_out(dst, sdb_);
+                const index_t hw = p_.out_h() * p_.out_w();
+                const T* gd = g.cdata();
+                T* o = out.data();
+#pragma omp parallel for if (g.size() > (1 << 14))
+                for (index_t k = 0; k < p_.k; ++k) {
+                    double s = 0;
+                    for (index_t n = 0; n < p_.n; ++n) {
+                        const T* row = gd + (n * p_.k + k) * hw;
+                        T lanes[16] = {};  // 16 partial sums: vectorisable, then summed in double
+                        index_t e = 0;
+                        for (; e + 16 <= hw; e += 16)
+                            for (int l = 0; l < 16; ++l) lanes[l] += row[e + l];
+                        for (; e < hw; ++e) s += double(row[e]);
+                        for (int l = 0; l < 16; ++l) s += double(lanes[l]);
+                    }
+                    o[k] = T(s);
+                }
+                if (&out != &dst) dst.copy_from(out);
+            });
+        }
+        this->emit_computed(1, [&](Tensor<T>& dst) {
+            const Tensor<T>& x = on_host(this->inputs_[0]->output(), sx_);
+            Tensor<T>& out = host_out(dst, sdw_);
+            conv::backward_weights(a, p_, x, g, out, &cols_);
+            if (&out != &dst) dst.copy_from(out);
+        });
+        this->emit_computed(0, [&](Tensor<T>& dst) {
+            const Tensor<T>& w = on_host(this->inputs_[1]->output(), sw_);
+            Tensor<T>& out = host_out(dst, sdx_);
+            conv::backward_data(a, p_, g, w, out);
+            if (&out != &dst) dst.copy_from(out);
+        });
+    }
+
+  private:
+    static memory_t in_memory(const std::vector<OpPtr<T>>& in) { return in[0]->memory(); }
+    conv::Shape2d p_;
+    conv::Algo algo_;
+    Tensor<T> sx_, sw_, sb_, sy_, sg_, sdx_, sdw_, sdb_;  // host staging for GPU tensors
+    Tensor<T> cols_;  // im2col: the forward pass's unrolled input, reused by backward-weights
+};
+
+template <typename T>
+OpPtr<T> conv2d(const OpPtr<T>& x, const OpPtr<T>& w, const OpPtr<T>& b, Pair stride, Pair padding,
+                Pair dilation, index_t groups, conv::Algo algo) {
+    if (!x || !w) throw ValueError("op::conv2d: input or filter is null");
+    const Shape& xs = x->shape();
+    const Shape& ws = w->shape();
+    const std::string who = fmt::format("op::conv2d('{}')", x->name());
+    if (xs.size() != 4 || ws.size() != 4) {
+        throw ShapeError(fmt::format(
+            "{}: input {} and filter {} must be 4-D: {{n, c, h, w}} and {{out_c, in_c / groups, "
+            "kh, kw}} (reshape flat images first)",
+            who, to_string(xs), to_string(ws)));
+    }
+    conv::Shape2d p;
+    p.n = xs[0], p.c = xs[1], p.h = xs[2], p.w = xs[3];
+    p.k = ws[0], p.r = ws[2], p.s = ws[3];
+    p.stride_h = stride[0], p.stride_w = stride[1];
+    p.pad_h = padding[0], p.pad_w = padding[1];
+    p.dil_h = dilation[0], p.dil_w = dilation[1];
+    p.groups = groups;
+    p.validate(who);
+    if (ws[1] * groups != xs[1]) {
+        throw ShapeError(fmt::format(
+            "{}: the filter {} takes {} input channels per group x {} groups, the input {} has "
+            "{}; the filter's second extent must be in_channels / groups",
+            who, to_string(ws), ws[1], groups, to_string(xs), xs[1]));
+    }
+    if (b && b->shape() != Shape{p.k}) {
+        throw ShapeError(fmt::format("{}: bias '{}' has shape {}, expected {{{}}}", who, b->name(),
+                                     to_string(b->shape()), p.k));
+    }
+    if (w->memory() != x->memory() || (b && b->memory() != x->memory())) {
+        throw DeviceError(
+            fmt::format("{}: input, filter and bias must be in the same memory", who));
+    }
+    std::vector<OpPtr<T>> in{x, w};
+    if (b) in.push_back(b);
+    return std::make_shared<Conv2d<T>>(fmt::format("conv2d({})", x->name()), std::move(in), p,
+                                       algo);
+}
+
+#define MAGMADNN_INSTANTIATE(T)                                                                \
+    template OpPtr<T> conv2d<T>(const OpPtr<T>&, const OpPtr<T>&, const OpPtr<T>&, Pair, Pair, \
+                                Pair, index_t, conv::Algo);
+MAGMADNN_INSTANTIATE(float)
+MAGMADNN_INSTANTIATE(double)
+#undef MAGMADNN_INSTANTIATE
+
+}  // namespace magmadnn::op

@@ -1,0 +1,133 @@
+// Every convolution algorithm against direct convolution on random inputs in [-1, 1], with the
+// bound conv::error_bound states (max |y - y_direct| / max |y_direct|), for the three passes;
+// and the measured choice's cache (memory, disk, environment override).
+//
+// Measured here (f64, 16 -> 24 channels, 3x3, 13x11 planes, pad 0..2): im2col <= 1e-15,
+// Winograd F(2x2,3x3) <= 9e-16, F(4x4,3x3) 4e-15..6e-15 (its transform constants, up to 8 and
+// 1/24, lose about one more decimal digit than F(2x2)), fft <= 1e-15. In f32: F(2x2) 5e-7,
+// F(4x4) 2.5e-6 (the same digit), im2col / onednn / fft ~5e-7.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "magmadnn.h"
+#include "test_util.h"
+
+using namespace magmadnn;
+
+namespace {
+
+template <typename T>
+double rel_error(const Tensor<T>& y, const Tensor<T>& ref) {
+    double e = 0, m = 0;
+    for (index_t i = 0; i < y.size(); ++i) {
+        e = std::max(e, std::fabs(double(y.get_flat(i)) - double(ref.get_flat(i))));
+        m = std::max(m, std::fabs(double(ref.get_flat(i))));
+    }
+    return e / m;
+}
+
+template <typename T>
+void check_all_passes(conv::Algo a, const conv::Shape2d& p) {
+    const bool dbl = std::is_same_v<T, double>;
+    const double bound = conv::error_bound(a, dbl);
+    auto x = test::random_tensor<T>({p.n, p.c, p.h, p.w}, 1);
+    auto w = test::random_tensor<T>({p.k, p.c / p.groups, p.r, p.s}, 2);
+    auto dy = test::random_tensor<T>({p.n, p.k, p.out_h(), p.out_w()}, 3);
+    Tensor<T> y(dy.shape()), y_ref(dy.shape()), dx(x.shape()), dx_ref(x.shape());
+    Tensor<T> dw(w.shape()), dw_ref(w.shape());
+    conv::forward(conv::Algo::direct, p, x, w, y_ref);
+    conv::backward_data(conv::Algo::direct, p, dy, w, dx_ref);
+    conv::backward_weights(conv::Algo::direct, p, x, dy, dw_ref);
+    conv::forward(a, p, x, w, y);
+    conv::backward_data(a, p, dy, w, dx);
+    conv::backward_weights(a, p, x, dy, dw);
+    const double ef = rel_error(y, y_ref), ed = rel_error(dx, dx_ref), ew = rel_error(dw, dw_ref);
+    EXPECT_LE(ef, bound) << conv::to_string(a) << " forward " << p.key();
+    EXPECT_LE(ed, bound) << conv::to_string(a) << " backward-data " << p.key();
+    EXPECT_LE(ew, bound) << conv::to_string(a) << " backward-weights " << p.key();
+    std::printf(
+        "%-9s %s %s: forward %.1e  backward-data %.1e  backward-weights %.1e (bound %.0e)\n",
+        conv::to_string(a), dbl ? "f64" : "f32", p.key().c_str(), ef, ed, ew, bound);
+}
+
+conv::Shape2d shape3x3(index_t pad) {
+    conv::Shape2d p;
+    p.n = 2, p.c = 16, p.h = 13, p.w = 11, p.k = 24, p.r = 3, p.s = 3, p.pad_h = pad, p.pad_w = pad;
+    return p;
+}
+
+}  // namespace
+
+TEST(ConvAlgos, EveryAlgorithmMatchesDirectF64) {
+    for (conv::Algo a :
+         {conv::Algo::im2col, conv::Algo::winograd2, conv::Algo::winograd4, conv::Algo::fft}) {
+        for (index_t pad : {0, 1, 2}) check_all_passes<double>(a, shape3x3(pad));
+    }
+    conv::Shape2d big = shape3x3(3);  // 7x7 filter (FFT's case), winograd not applicable
+    big.r = big.s = 7;
+    check_all_passes<double>(conv::Algo::im2col, big);
+    check_all_passes<double>(conv::Algo::fft, big);
+    conv::Shape2d odd = shape3x3(1);  // strides, dilation and groups: direct vs im2col
+    odd.stride_h = 2, odd.dil_w = 2, odd.groups = 4, odd.r = 2;
+    check_all_passes<double>(conv::Algo::im2col, odd);
+    odd.n = 1;  // fewer images than threads: the threaded-GEMM path
+    check_all_passes<double>(conv::Algo::im2col, odd);
+}
+
+TEST(ConvAlgos, EveryAlgorithmMatchesDirectF32) {
+    for (conv::Algo a : {conv::Algo::im2col, conv::Algo::winograd2, conv::Algo::winograd4,
+                         conv::Algo::fft, conv::Algo::onednn}) {
+        check_all_passes<float>(a, shape3x3(1));
+    }
+    conv::Shape2d odd = shape3x3(1);
+    odd.stride_w = 2, odd.dil_h = 2, odd.groups = 2;
+    check_all_passes<float>(conv::Algo::onednn, odd);
+}
+
+TEST(ConvAlgos, InapplicableAlgorithmIsAValueError) {
+    conv::Shape2d p = shape3x3(1);
+    p.stride_h = 2;
+    Tensor<float> x({p.n, p.c, p.h, p.w}), w({p.k, p.c, 3, 3}), y({p.n, p.k, p.out_h(), p.out_w()});
+    EXPECT_THROW(conv::forward(conv::Algo::winograd2, p, x, w, y), ValueError);
+    EXPECT_THROW(conv::algo_from_string("magic"), ValueError);
+}
+
+TEST(ConvAlgos, ChoiceIsCachedOnDiskAndOverridable) {
+    const auto dir = std::filesystem::temp_directory_path() / "magmadnn_conv_cache_test";
+    std::filesystem::remove_all(dir);
+    setenv("XDG_CACHE_HOME", dir.c_str(), 1);
+    unsetenv("MAGMADNN_CONV_ALGO");
+    conv::clear_memory_cache();
+    EXPECT_EQ(conv::cache_path(), (dir / "magmadnn" / "conv_algos.json").string());
+    conv::Shape2d p = shape3x3(1);
+    const conv::Algo a = conv::choose<float>(p);
+    EXPECT_NE(a, conv::Algo::automatic);
+    ASSERT_TRUE(std::filesystem::exists(conv::cache_path()));
+    std::ifstream in(conv::cache_path());
+    const auto j = nlohmann::json::parse(in);
+    ASSERT_EQ(j.at("algorithms").size(), 1u);
+    EXPECT_EQ(j.at("algorithms").begin()->get<std::string>(), conv::to_string(a));
+
+    // a planted entry on disk is used as is (no measurement)
+    nlohmann::json planted = j;
+    const std::string key = j.at("algorithms").begin().key();
+    planted["algorithms"][key] = "direct";
+    std::ofstream(conv::cache_path()) << planted.dump();
+    conv::clear_memory_cache();
+    EXPECT_EQ(conv::choose<float>(p), conv::Algo::direct);
+
+    // the environment wins; an algorithm that does not apply falls back to im2col
+    setenv("MAGMADNN_CONV_ALGO", "winograd4", 1);
+    EXPECT_EQ(conv::choose<float>(p), conv::Algo::winograd4);
+    p.r = p.s = 5;
+    EXPECT_EQ(conv::choose<float>(p), conv::Algo::im2col);
+    unsetenv("MAGMADNN_CONV_ALGO");
+    unsetenv("XDG_CACHE_HOME");
+    conv::clear_memory_cache();
+    std::filesystem::remove_all(dir);
+}
