@@ -6,6 +6,7 @@
 
 #include <map>
 #include <mutex>
+#include <utility>
 
 #include "conv2d.h"
 #include "magmadnn/core/error.h"
@@ -36,9 +37,19 @@ dnnl_engine_t engine() {
 
 enum Pass { fwd = 0, bwd_data = 1, bwd_weights = 2 };
 
+// Owns its primitive: the cache lives until exit, and a primitive left undestroyed is a leak.
 struct Prim {
     dnnl_primitive_t prim = nullptr;
     dnnl_memory_desc_t src, wei, dst;
+    Prim() = default;
+    Prim(const Prim&) = delete;
+    Prim& operator=(const Prim&) = delete;
+    Prim(Prim&& o) noexcept
+        : prim(std::exchange(o.prim, nullptr)), src(o.src), wei(o.wei), dst(o.dst) {}
+    Prim& operator=(Prim&&) = delete;
+    ~Prim() {
+        if (prim != nullptr) dnnl_primitive_destroy(prim);
+    }
 };
 
 Prim make(const Shape2d& p, Pass pass) {
