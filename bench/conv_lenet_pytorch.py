@@ -8,35 +8,15 @@ the training seconds of each epoch.
 Run with Debian's python3-torch: /usr/bin/python3 bench/conv_lenet_pytorch.py --threads 1
 (with OPENBLAS_NUM_THREADS and OPENBLAS_CORETYPE set as bench/conv_lenet_epoch.sh does)."""
 import argparse
-import gzip
 import json
 import os
-import struct
+import sys
 import time
 
-import numpy as np
 import torch
 
-
-def read_idx(path):
-    opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "rb") as f:
-        data = f.read()
-    ndim = data[3]
-    dims = struct.unpack(">" + "I" * ndim, data[4:4 + 4 * ndim])
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
-
-
-def load(directory, prefix):
-    def pick(name):
-        for suffix in (".gz", ""):
-            p = os.path.join(directory, name + suffix)
-            if os.path.exists(p):
-                return p
-        raise FileNotFoundError(os.path.join(directory, name))
-    x = read_idx(pick(prefix + "-images-idx3-ubyte")).reshape(-1, 784).astype(np.float32) / 255.0
-    y = read_idx(pick(prefix + "-labels-idx1-ubyte")).astype(np.int64)
-    return torch.from_numpy(x), torch.from_numpy(y)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mlp_pytorch import load  # noqa: E402  (the same IDX reader)
 
 
 def main():

@@ -6,47 +6,15 @@
 #include <cmath>
 #include <functional>
 
+#include "gradient_check.h"
 #include "magmadnn.h"
 #include "test_util.h"
 
 using namespace magmadnn;
 using OpD = op::OpPtr<double>;
+using test::check_gradients;
 
 namespace {
-
-using Builder = std::function<OpD(const std::vector<OpD>&)>;
-
-void check_gradients(const Builder& build, std::vector<Tensor<double>> inputs, double h = 1e-6,
-                     double tol = 1e-6) {
-    std::vector<OpD> vars;
-    for (std::size_t i = 0; i < inputs.size(); ++i) {
-        std::string name = "x";
-        name += std::to_string(i);
-        vars.push_back(op::var<double>(name, inputs[i]));
-    }
-    OpD out = build(vars);
-    const auto w = test::random_tensor<double>(out->shape(), 991);
-    OpD loss = op::reduce_sum(op::product(out, op::var<double>("w", w)));
-    loss->eval();
-    op::GradTable<double> table;
-    op::get_grad_table(vars, loss, table);
-    for (std::size_t i = 0; i < inputs.size(); ++i) {
-        const Tensor<double> analytic = table.get(vars[i]).clone();
-        ASSERT_EQ(analytic.shape(), inputs[i].shape()) << "input " << i;
-        Tensor<double> x = inputs[i];
-        for (index_t k = 0; k < x.size(); ++k) {
-            const double orig = x.get_flat(k);
-            x.set_flat(k, orig + h);
-            const double lp = loss->eval().get_flat(0);
-            x.set_flat(k, orig - h);
-            const double lm = loss->eval().get_flat(0);
-            x.set_flat(k, orig);
-            const double fd = (lp - lm) / (2 * h);
-            EXPECT_NEAR(analytic.get_flat(k), fd, tol * std::max(1.0, std::fabs(fd)))
-                << out->name() << ": input " << i << " element " << k;
-        }
-    }
-}
 
 Tensor<double> rnd(const Shape& s, std::uint32_t seed, double lo = -1, double hi = 1) {
     return test::random_tensor<double>(s, seed, lo, hi);
