@@ -9,5 +9,6 @@ void add_info_command(CLI::App& app);
 void add_train_command(CLI::App& app);
 void add_evaluate_command(CLI::App& app);
 void add_predict_command(CLI::App& app);
+void add_bench_command(CLI::App& app);
 
 }  // namespace magmadnn::cli

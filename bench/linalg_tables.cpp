@@ -1,0 +1,352 @@
+#include "linalg_tables.h"
+
+#include <cblas.h>
+#include <fftw3.h>
+#include <fmt/format.h>
+#include <lapacke.h>
+#include <omp.h>
+
+#ifdef MAGMADNN_BENCH_LIBXSMM
+#include <libxsmm.h>
+#endif
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <complex>
+#include <cstdlib>
+#include <limits>
+#include <memory>
+#include <type_traits>
+
+#include "magmadnn/backend/threads.h"
+#include "magmadnn/core/error.h"
+#include "magmadnn/core/tensor.h"
+#include "magmadnn/fft/fft.h"
+#include "magmadnn/fft/fp16split.h"
+#include "magmadnn/linalg/batched.h"
+#include "magmadnn/linalg/mixed.h"
+
+namespace magmadnn::bench {
+
+namespace {
+
+using fft::c128;
+using fft::c64;
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) {
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// Best of `reps` runs: the least disturbed by other load on the machine.
+template <typename F>
+double best_seconds(F&& f, int reps) {
+    double best = std::numeric_limits<double>::infinity();
+    for (int r = 0; r < std::max(reps, 1); ++r) {
+        const auto t0 = Clock::now();
+        f();
+        best = std::min(best, seconds_since(t0));
+    }
+    return best;
+}
+
+template <typename F>
+double best_seconds_warm(F&& f, int reps) {
+    f();  // warm up (JIT, page faults)
+    return best_seconds(f, reps);
+}
+
+std::string coretype_text(const Environment& env) { return env.coretype.value_or("unset"); }
+
+std::string or_na(const std::optional<double>& v, int precision, const char* suffix = "") {
+    return v ? fmt::format("{:.{}f}{}", *v, precision, suffix) : "n/a";
+}
+
+#ifdef MAGMADNN_BENCH_LIBXSMM
+// libxsmm_init / libxsmm_finalize around the GEMM table, also when a measurement throws.
+struct LibxsmmSession {
+    LibxsmmSession() { libxsmm_init(); }
+    ~LibxsmmSession() { libxsmm_finalize(); }
+    LibxsmmSession(const LibxsmmSession&) = delete;
+    LibxsmmSession& operator=(const LibxsmmSession&) = delete;
+};
+
+// libxsmm is column-major: row-major C = A B is column-major C^T = B^T A^T.
+std::optional<double> time_libxsmm(index_t n, index_t batch, const float* a, const float* b,
+                                   float* c, int reps) {
+    const auto ld = static_cast<libxsmm_blasint>(n);
+    const float alpha = 1.0f, beta = 0.0f;
+    const libxsmm_smmfunction kernel =
+        libxsmm_smmdispatch(ld, ld, ld, &ld, &ld, &ld, &alpha, &beta, nullptr, nullptr);
+    if (kernel == nullptr) return std::nullopt;
+    const index_t s = n * n;
+    const double serial = best_seconds_warm(
+        [&] {
+            for (index_t i = 0; i < batch; ++i) kernel(b + i * s, a + i * s, c + i * s);
+        },
+        reps);
+    const double parallel = best_seconds_warm(
+        [&] {
+#pragma omp parallel for schedule(static)
+            for (index_t i = 0; i < batch; ++i) kernel(b + i * s, a + i * s, c + i * s);
+        },
+        reps);
+    return std::min(serial, parallel);
+}
+#endif
+
+// ||b - A x||_inf / (||A||_inf ||x||_inf + ||b||_inf) with A row-major.
+double backward_error(index_t n, const double* A, const double* x, const double* b) {
+    std::vector<double> r(b, b + n);
+    const auto ni = static_cast<blasint>(n);
+    cblas_dgemv(CblasRowMajor, CblasNoTrans, ni, ni, -1.0, A, ni, x, 1, 1.0, r.data(), 1);
+    double rn = 0, xn = 0, bn = 0, an = 0;
+    for (index_t i = 0; i < n; ++i) {
+        rn = std::max(rn, std::abs(r[i]));
+        xn = std::max(xn, std::abs(x[i]));
+        bn = std::max(bn, std::abs(b[i]));
+        double s = 0;
+        for (index_t j = 0; j < n; ++j) s += std::abs(A[i * n + j]);
+        an = std::max(an, s);
+    }
+    return rn / (an * xn + bn);
+}
+
+double rel_err(const c64* a, const c128* ref, index_t n) {
+    double num = 0, den = 0;
+    for (index_t i = 0; i < n; ++i) {
+        num += std::norm(c128(a[i].real(), a[i].imag()) - ref[i]);
+        den += std::norm(ref[i]);
+    }
+    return std::sqrt(num / den);
+}
+
+struct FftwFree {
+    void operator()(fftwf_complex* p) const { fftwf_free(p); }
+};
+using FftwBuffer = std::unique_ptr<fftwf_complex[], FftwFree>;
+
+FftwBuffer fftw_buffer(index_t elements) {
+    FftwBuffer p(static_cast<fftwf_complex*>(
+        fftwf_malloc(sizeof(fftwf_complex) * static_cast<std::size_t>(elements))));
+    if (!p) throw std::bad_alloc();
+    return p;
+}
+
+struct FftwPlanDestroy {
+    void operator()(fftwf_plan p) const { fftwf_destroy_plan(p); }
+};
+using FftwPlan = std::unique_ptr<std::remove_pointer_t<fftwf_plan>, FftwPlanDestroy>;
+
+}  // namespace
+
+Environment environment() {
+    Environment env;
+    env.openblas = openblas_config();
+    if (const char* core = std::getenv("OPENBLAS_CORETYPE")) env.coretype = core;
+    env.threads = num_threads();
+    env.omp_threads = omp_get_max_threads();
+#ifdef MAGMADNN_BENCH_LIBXSMM
+    env.libxsmm = LIBXSMM_VERSION;
+#endif
+    env.fftw = fftwf_version;
+    return env;
+}
+
+std::optional<double> GemmRow::vs_libxsmm() const {
+    if (!libxsmm_gflops) return std::nullopt;
+    return magmadnn_gflops / *libxsmm_gflops;
+}
+
+std::vector<GemmRow> batched_gemm(const GemmOptions& options,
+                                  const std::function<void(const GemmRow&)>& on_row) {
+#ifdef MAGMADNN_BENCH_LIBXSMM
+    const LibxsmmSession xsmm_session;
+#endif
+    const index_t batch = options.problems;
+    const int reps = options.repetitions;
+    std::vector<GemmRow> rows;
+    for (const index_t n : options.sizes) {
+        const Tensor<float> A({batch, n, n}, Filler(UNIFORM, {-1.0, 1.0}, 1));
+        const Tensor<float> B({batch, n, n}, Filler(UNIFORM, {-1.0, 1.0}, 2));
+        Tensor<float> C({batch, n, n}, HOST);
+        const float* a = A.cdata();
+        const float* b = B.cdata();
+        float* c = C.data();
+        const index_t s = n * n;
+        const auto ni = static_cast<blasint>(n);
+        const double ours =
+            best_seconds_warm([&] { linalg::gemm_batched(1.0f, A, B, 0.0f, C); }, reps);
+        const auto loop_body = [&](index_t i) {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ni, ni, ni, 1.0f, a + i * s, ni,
+                        b + i * s, ni, 0.0f, c + i * s, ni);
+        };
+        // The reference at its best configuration: whichever of serial and parallel is faster.
+        const double loop_serial = best_seconds_warm(
+            [&] {
+                for (index_t i = 0; i < batch; ++i) loop_body(i);
+            },
+            reps);
+        const double loop_omp = best_seconds_warm(
+            [&] {
+#pragma omp parallel for schedule(static)
+                for (index_t i = 0; i < batch; ++i) loop_body(i);
+            },
+            reps);
+        std::optional<double> xsmm;
+#ifdef MAGMADNN_BENCH_LIBXSMM
+        xsmm = time_libxsmm(n, batch, a, b, c, reps);
+#endif
+        const double gflop =
+            2.0 * static_cast<double>(n * n * n) * static_cast<double>(batch) / 1e9;
+        GemmRow row;
+        row.n = n;
+        row.magmadnn_gflops = gflop / ours;
+        row.loop_gflops = gflop / std::min(loop_serial, loop_omp);
+        row.loop_serial = loop_serial < loop_omp;
+        if (xsmm) row.libxsmm_gflops = gflop / *xsmm;
+        if (on_row) on_row(row);
+        rows.push_back(row);
+    }
+    return rows;
+}
+
+std::vector<SolveRow> mixed_solve(const SolveOptions& options,
+                                  const std::function<void(const SolveRow&)>& on_row) {
+    std::vector<SolveRow> rows;
+    for (const index_t n : options.sizes) {
+        const Tensor<double> A({n, n}, Filler(UNIFORM, {-1.0, 1.0}, 3));
+        const Tensor<double> b({n}, Filler(UNIFORM, {-1.0, 1.0}, 4));
+        // Reference: column-major (no LAPACKE layout transposes), so the copy holds A^T; solving
+        // A^T y = b is the same work as A x = b.
+        std::vector<double> a(A.cdata(), A.cdata() + n * n);
+        std::vector<double> x(b.cdata(), b.cdata() + n);
+        std::vector<lapack_int> ipiv(static_cast<std::size_t>(n));
+        const auto ln = static_cast<lapack_int>(n);
+        auto t0 = Clock::now();
+        const lapack_int info =
+            LAPACKE_dgesv(LAPACK_COL_MAJOR, ln, 1, a.data(), ln, ipiv.data(), x.data(), ln);
+        const double t_ref = seconds_since(t0);
+        if (info != 0) {
+            throw NumericError(
+                fmt::format("bench mixed_solve: LAPACKE_dgesv returned {} for n = {}", info, n));
+        }
+        // backward error of y for A^T: transpose A once for the check
+        std::vector<double> at(static_cast<std::size_t>(n * n));
+        for (index_t i = 0; i < n; ++i) {
+            for (index_t j = 0; j < n; ++j) at[j * n + i] = A.cdata()[i * n + j];
+        }
+        SolveRow row;
+        row.n = n;
+        row.dgesv_backward_error = backward_error(n, at.data(), x.data(), b.cdata());
+        t0 = Clock::now();
+        const linalg::MixedSolveResult r = linalg::solve_mixed(A, b);
+        row.mixed_seconds = seconds_since(t0);
+        row.dgesv_seconds = t_ref;
+        row.method = linalg::to_string(r.method);
+        row.iterations = r.iterations;
+        row.mixed_backward_error = r.backward_error;
+        if (on_row) on_row(row);
+        rows.push_back(row);
+    }
+    return rows;
+}
+
+std::vector<FftRow> fft_fp16split(const FftOptions& options,
+                                  const std::function<void(const FftRow&)>& on_row) {
+    std::vector<FftRow> rows;
+    for (const index_t n : options.sizes) {
+        const index_t nn = n * n;
+        const Tensor<float> re({n, n}, Filler(UNIFORM, {-1.0, 1.0}, 5));
+        const Tensor<float> im({n, n}, Filler(UNIFORM, {-1.0, 1.0}, 6));
+        Tensor<c64> x({n, n}, HOST);
+        Tensor<c128> xd({n, n}, HOST);
+        for (index_t i = 0; i < nn; ++i) {
+            x.data()[i] = {re.cdata()[i], im.cdata()[i]};
+            xd.data()[i] = {re.cdata()[i], im.cdata()[i]};
+        }
+        const Tensor<c128> ref = fft::fft2(xd);
+        // FFTW at its best configuration: a measured plan, made outside the timing.
+        const FftwBuffer in = fftw_buffer(nn);
+        const FftwBuffer out = fftw_buffer(nn);
+        const FftwPlan plan(fftwf_plan_dft_2d(static_cast<int>(n), static_cast<int>(n), in.get(),
+                                              out.get(), FFTW_FORWARD, FFTW_MEASURE));
+        if (!plan) throw Error(fmt::format("bench fft_fp16split: no FFTW plan for {0} x {0}", n));
+        // FFTW_MEASURE overwrites the arrays while planning: fill the input afterwards.
+        std::copy_n(reinterpret_cast<const float*>(x.cdata()), 2 * nn,
+                    reinterpret_cast<float*>(in.get()));
+        FftRow row;
+        row.n = n;
+        row.fftw_ms =
+            1e3 * best_seconds([&] { fftwf_execute(plan.get()); }, options.fftw_repetitions);
+        row.fftw_error = rel_err(reinterpret_cast<const c64*>(out.get()), ref.cdata(), nn);
+        Tensor<c64> F;
+        row.split_ms =
+            1e3 * best_seconds_warm([&] { F = fft::fft2_fp16split(x); }, options.split_repetitions);
+        row.split_error = rel_err(F.cdata(), ref.cdata(), nn);
+        if (on_row) on_row(row);
+        rows.push_back(row);
+    }
+    return rows;
+}
+
+std::string title(const GemmOptions& options, const Environment& env) {
+    return fmt::format(
+        "# batched SGEMM, {} problems, C = A B (row-major, square n), {} OpenMP threads, best of "
+        "{}\n# OpenBLAS: {} (OPENBLAS_CORETYPE={}), libxsmm {}\n\n",
+        options.problems, env.omp_threads, options.repetitions, env.openblas, coretype_text(env),
+        env.libxsmm.value_or("not linked in"));
+}
+
+std::string title(const SolveOptions& /*options*/, const Environment& env) {
+    return fmt::format(
+        "# mixed-precision solve (f32 LU + f64 refinement) vs LAPACKE_dgesv, one right-hand "
+        "side\n# {} (OPENBLAS_CORETYPE={}), {} threads\n\n",
+        env.openblas, coretype_text(env), env.threads);
+}
+
+std::string title(const FftOptions& options, const Environment& env) {
+    return fmt::format(
+        "# 2-D complex FFT, FFTW {} f32 (FFTW_MEASURE, 1 thread, best of {}) vs fft2_fp16split "
+        "(CPU emulation, {} OpenMP threads, best of {})\n\n",
+        env.fftw, options.fftw_repetitions, env.omp_threads, options.split_repetitions);
+}
+
+std::string gemm_markdown_header() {
+    return "| n | magmadnn GFLOP/s | cblas_sgemm loop GFLOP/s (best of serial / omp) | "
+           "libxsmm GFLOP/s (best of serial / omp) | vs loop | vs libxsmm |\n"
+           "| --- | --- | --- | --- | --- | --- |\n";
+}
+
+std::string solve_markdown_header() {
+    return "| n | LAPACKE_dgesv s | solve_mixed s | speedup | method | iterations | "
+           "dgesv backward error | mixed backward error |\n"
+           "| --- | --- | --- | --- | --- | --- | --- | --- |\n";
+}
+
+std::string fft_markdown_header() {
+    return "| n x n | FFTW f32 ms | FP16-split ms | time ratio (split / FFTW) | FFTW f32 "
+           "rel. error | FP16-split rel. error |\n"
+           "| --- | --- | --- | --- | --- | --- |\n";
+}
+
+std::string markdown_row(const GemmRow& row) {
+    return fmt::format("| {} | {:.1f} | {:.1f} ({}) | {} | {:.2f}x | {} |\n", row.n,
+                       row.magmadnn_gflops, row.loop_gflops, row.loop_serial ? "serial" : "omp",
+                       or_na(row.libxsmm_gflops, 1), row.vs_loop(),
+                       or_na(row.vs_libxsmm(), 2, "x"));
+}
+
+std::string markdown_row(const SolveRow& row) {
+    return fmt::format("| {} | {:.4f} | {:.4f} | {:.2f}x | {} | {} | {:.1e} | {:.1e} |\n", row.n,
+                       row.dgesv_seconds, row.mixed_seconds, row.speedup(), row.method,
+                       row.iterations, row.dgesv_backward_error, row.mixed_backward_error);
+}
+
+std::string markdown_row(const FftRow& row) {
+    return fmt::format("| {} | {:.3f} | {:.3f} | {:.1f}x | {:.1e} | {:.1e} |\n", row.n, row.fftw_ms,
+                       row.split_ms, row.ratio(), row.fftw_error, row.split_error);
+}
+
+}  // namespace magmadnn::bench
