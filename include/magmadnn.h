@@ -35,5 +35,6 @@
 #include "magmadnn/op/grad_table.h"
 #include "magmadnn/op/operation.h"
 #include "magmadnn/op/ops.h"
+#include "magmadnn/op/profile.h"
 #include "magmadnn/optim/config.h"
 #include "magmadnn/optim/optimizer.h"

@@ -17,6 +17,12 @@
 namespace magmadnn::test {
 
 using OpD = op::OpPtr<double>;
+
+// Uniform random f64 inputs for the checks.
+inline Tensor<double> rnd(const Shape& s, std::uint32_t seed, double lo = -1, double hi = 1) {
+    return random_tensor<double>(s, seed, lo, hi);
+}
+
 using Builder = std::function<OpD(const std::vector<OpD>&)>;
 
 inline void check_gradients(const Builder& build, std::vector<Tensor<double>> inputs,

@@ -1,6 +1,7 @@
 // `magmadnn train`, `evaluate` and `predict`.
 #include <fmt/format.h>
 
+#include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -29,6 +30,7 @@ struct TrainArgs {
     std::string load;
     bool shuffle = true;
     bool json = false;
+    bool profile = false;
 };
 
 void add_data_options(CLI::App* cmd, DataOptions& d) {
@@ -91,7 +93,13 @@ void run_train(const TrainArgs& a) {
     fo.validation_split = a.validation_split;
     fo.verbosity = a.json ? model::Verbosity::json_lines : model::Verbosity::automatic;
     const Shape& input = model.layers().front()->out()->shape();
+    op::profile::enable(a.profile);
     const model::History h = model.fit(as_model_input(d.train.x, input), y_train, a.epochs, fo);
+    op::profile::enable(false);
+    if (a.profile) {
+        std::fprintf(stderr, "\ntime per node over %zu epochs (training only):\n%s",
+                     h.epochs.size(), op::profile::table().c_str());
+    }
     const model::Metrics m = model.evaluate(as_model_input(d.test.x, input), y_test);
     if (!a.save.empty()) model.save(a.save);
     nlohmann::json secs = nlohmann::json::array(), losses = nlohmann::json::array();
@@ -139,6 +147,8 @@ void add_train_command(CLI::App& app) {
     cmd->add_flag("!--no-shuffle", a->shuffle, "keep the training rows in file order");
     cmd->add_flag("--json", a->json,
                   "one JSON line per epoch, then a JSON summary as the last line");
+    cmd->add_flag("--profile", a->profile,
+                  "time every node's forward and backward pass; print the table to stderr");
     cmd->callback([a] { run_train(*a); });
 }
 

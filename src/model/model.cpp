@@ -12,6 +12,7 @@
 #include "magmadnn/core/error.h"
 #include "magmadnn/data/loader.h"
 #include "magmadnn/op/grad_table.h"
+#include "magmadnn/op/profile.h"
 #include "progress.h"
 
 namespace magmadnn::model {
@@ -155,14 +156,27 @@ History Model<T>::fit(const Tensor<T>& x, const Tensor<T>& y, int epochs, const 
         double loss_sum = 0;
         index_t correct = 0, seen = 0, step = 0;
         data::Batch<T> batch;
+        const bool profiling = op::profile::enabled();
+        auto mark = std::chrono::steady_clock::now();
+        // the time since the last mark, under (kind, name), when profiling
+        auto lap = [&](const char* kind, const char* name) {
+            if (!profiling) return;
+            const auto now = std::chrono::steady_clock::now();
+            op::profile::record(kind, name, false,
+                                std::chrono::duration<double>(now - mark).count());
+            mark = now;
+        };
         while (loader.next(batch)) {
             data_value.copy_from(batch.x);
             label_value.copy_from(batch.y);
+            lap("model", "next batch (wait + copy)");
             loss_->eval();
             op::backward(loss_, weights_);
+            if (profiling) mark = std::chrono::steady_clock::now();  // the nodes timed themselves
             grads_.clear();
             for (const auto& w : weights_) grads_.push_back(w->grad());
             optimizer_->step(params_, grads_);
+            lap("optimizer", "step");
             const double l = double(loss_->output().get_flat(0));
             if (!std::isfinite(l)) {
                 throw NumericError(fmt::format(
@@ -180,6 +194,7 @@ History Model<T>::fit(const Tensor<T>& x, const Tensor<T>& y, int epochs, const 
             ++step;
             progress.batch_done(epoch + 1, step, loss_sum / double(step),
                                 classify ? double(correct) / double(seen) : std::nan(""));
+            lap("model", "metrics + progress");
         }
         EpochStats stats;
         stats.seconds =

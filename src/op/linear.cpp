@@ -1,5 +1,5 @@
 // The fully connected node: x W + b and an activation in one node, and the planning pass that
-// fuses a following activation into it.
+// fuses a following activation into it (and a relu into the max pooling after it).
 #include <unordered_map>
 
 #include "nodes.h"
@@ -133,6 +133,19 @@ int optimize(const OpPtr<T>& root) {
         lin->set_activation(a);
         act->alias_buffers(*lin);
         act->make_passthrough();
+        ++fused;
+    }
+    for (Operation<T>* node : order) {  // relu -> max pooling: the pooling node applies it
+        auto* pool = dynamic_cast<AbsorbsInputRelu<T>*>(node);
+        if (pool == nullptr || !pool->can_absorb_input_relu()) continue;
+        auto* act = dynamic_cast<Unary<T>*>(node->inputs()[0].get());
+        if (act == nullptr || act->passthrough() || act->op() != UnaryOp::relu ||
+            readers[act] != 1 || act == root.get()) {
+            continue;
+        }
+        act->alias_buffers(*act->inputs()[0]);  // the pooling node reads the relu's input
+        act->make_passthrough();
+        pool->absorb_input_relu();
         ++fused;
     }
     return fused;

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <iterator>
+
 #include "magmadnn/backend/math.h"
 #include "magmadnn/core/error.h"
 #include "magmadnn/op/ops.h"
@@ -43,6 +45,17 @@ class Node : public Operation<T> {
     std::vector<Tensor<T>> scratch_;
 };
 
+// A node that can take over the relu feeding it. Max pooling commutes with relu,
+// max(relu(x)) = relu(max(x)), so the pooling node applies the relu to its 4x smaller output and
+// routes gradients only where that output is positive; the relu node then passes values through.
+template <typename T>
+class AbsorbsInputRelu {
+  public:
+    virtual ~AbsorbsInputRelu() = default;
+    virtual bool can_absorb_input_relu() const = 0;
+    virtual void absorb_input_relu() = 0;
+};
+
 template <typename T>
 class Variable final : public Node<T> {
   public:
@@ -54,6 +67,15 @@ class Variable final : public Node<T> {
     void forward() override {}
 };
 
+inline const char* unary_name(math::UnaryOp op) {
+    static constexpr const char* names[] = {
+        "identity", "neg",        "abs",        "exp",        "log",         "sqrt",
+        "square",   "reciprocal", "tanh",       "sigmoid",    "relu",        "leaky_relu",
+        "gelu",     "add_scalar", "mul_scalar", "pow_scalar", "rsub_scalar", "rdiv_scalar"};
+    static_assert(std::size(names) == static_cast<std::size_t>(math::UnaryOp::rdiv_scalar) + 1);
+    return names[static_cast<std::size_t>(op)];
+}
+
 template <typename T>
 class Unary final : public Node<T> {
   public:
@@ -61,7 +83,7 @@ class Unary final : public Node<T> {
         : Node<T>(std::move(name), {x}, x->shape(), x->memory()), op_(op), param_(param) {
         this->output_ = Tensor<T>(this->shape_, this->memory_);
     }
-    std::string kind() const override { return fmt::format("unary:{}", static_cast<int>(op_)); }
+    std::string kind() const override { return unary_name(op_); }
     math::UnaryOp op() const { return op_; }
     void forward() override;
     void backward() override;

@@ -2,11 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <unordered_set>
 
 #include "magmadnn/backend/math.h"
 #include "magmadnn/core/error.h"
 #include "magmadnn/op/grad_table.h"
+#include "magmadnn/op/profile.h"
 
 namespace magmadnn::op {
 
@@ -46,10 +48,32 @@ const std::vector<Operation<T>*>& Operation<T>::order() {
     return order_;
 }
 
+namespace {
+using profile_clock = std::chrono::steady_clock;
+
+template <typename T>
+void timed(Operation<T>* node, bool backward) {
+    const auto t0 = profile_clock::now();
+    if (backward) {
+        node->backward();
+    } else {
+        node->forward();
+    }
+    profile::record(node->kind(), node->name(), backward,
+                    std::chrono::duration<double>(profile_clock::now() - t0).count());
+}
+}  // namespace
+
 template <typename T>
 Tensor<T> Operation<T>::eval(bool recompute) {
     if (recompute) {
-        for (Operation* node : order()) node->forward();
+        if (profile::enabled()) {
+            for (Operation* node : order()) {
+                if (!node->inputs_.empty()) timed(node, false);  // variables do nothing
+            }
+        } else {
+            for (Operation* node : order()) node->forward();
+        }
     }
     return output_;
 }
@@ -126,7 +150,11 @@ void backward(const OpPtr<T>& loss, const std::vector<OpPtr<T>>& vars) {
         if (node->grad_fresh()) {  // nothing flowed in: the node is off the loss's path
             continue;
         }
-        node->backward();
+        if (profile::enabled()) {
+            timed(node, true);
+        } else {
+            node->backward();
+        }
     }
     for (const auto& v : vars) {
         if (v->grad_fresh()) v->grad_buffer().zero();  // reachable, but every path was cut

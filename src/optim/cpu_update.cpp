@@ -19,8 +19,15 @@ void update(const Hyper<T>& h, index_t n, T* w, const T* g, T* s1, T* s2) {
         const T* __restrict gl = g;
         T* __restrict s1l = s1;
         T* __restrict s2l = s2;
-#pragma omp parallel for simd if (n > kParallelThreshold)
-        for (index_t i = 0; i < n; ++i) f(i, wl, gl, s1l, s2l);
+#pragma omp parallel if (n > kParallelThreshold)
+        {
+            // A private copy of the rule: the shared one is reached through a pointer the
+            // stores to w might alias, so its fields would be reloaded per element and the loop
+            // left scalar.
+            const auto rule = f;
+#pragma omp for simd
+            for (index_t i = 0; i < n; ++i) rule(i, wl, gl, s1l, s2l);
+        }
     });
 }
 

@@ -87,6 +87,14 @@ TEST(ConvAlgos, EveryAlgorithmMatchesDirectF32) {
     conv::Shape2d odd = shape3x3(1);
     odd.stride_w = 2, odd.dil_h = 2, odd.groups = 2;
     check_all_passes<float>(conv::Algo::onednn, odd);
+    check_all_passes<float>(conv::Algo::im2col, odd);
+    // f32 im2col at unit stride has its own vectorised col2im: rows wider than one vector,
+    // 5x5 filters with padding (LeNet's), dilation in both directions, groups
+    conv::Shape2d wide = shape3x3(2);
+    wide.w = 37, wide.r = wide.s = 5;
+    check_all_passes<float>(conv::Algo::im2col, wide);
+    wide.dil_h = 2, wide.dil_w = 3, wide.groups = 4, wide.pad_w = 4;
+    check_all_passes<float>(conv::Algo::im2col, wide);
 }
 
 TEST(ConvAlgos, InapplicableAlgorithmIsAValueError) {

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <functional>
+#include <random>
 
 #include "gradient_check.h"
 #include "magmadnn.h"
@@ -13,14 +14,7 @@
 using namespace magmadnn;
 using OpD = op::OpPtr<double>;
 using test::check_gradients;
-
-namespace {
-
-Tensor<double> rnd(const Shape& s, std::uint32_t seed, double lo = -1, double hi = 1) {
-    return test::random_tensor<double>(s, seed, lo, hi);
-}
-
-}  // namespace
+using test::rnd;
 
 TEST(ConvGradCheck, Conv2dEveryAlgorithm) {
     for (conv::Algo a : {conv::Algo::direct, conv::Algo::im2col, conv::Algo::winograd2,
@@ -160,4 +154,82 @@ TEST(Conv2d, ShapeErrorsNameTheShapes) {
                           op::var<float>("m", {3}), op::var<float>("v", {3}));
         },
         "3 channels");
+}
+
+TEST(Pooling2d, MaxTwoByTwoF32MatchesLoopsIncludingTies) {
+    // widths 38 and 10 cover one and two 16-output chunks of the vectorised path, an odd height
+    // leaves a row unread; values on a coarse grid make ties common (the first maximum in
+    // top-left, top-right, bottom-left, bottom-right order wins)
+    // with `relu`, a relu before the pooling is fused into it by op::optimize
+    for (bool relu : {false, true}) {
+        for (const Shape& s : {Shape{2, 3, 13, 38}, Shape{3, 2, 10, 10}}) {
+            Tensor<float> x(s, HOST);
+            std::mt19937 gen(17);
+            std::uniform_int_distribution<int> level(-3, 3);
+            for (index_t i = 0; i < x.size(); ++i) x.set_flat(i, 0.5f * float(level(gen)));
+            auto xv = op::var<float>("x", x);
+            auto y =
+                op::pooling2d(relu ? op::relu(xv) : xv, {2, 2}, {2, 2}, {0, 0}, op::PoolMode::max);
+            const index_t oh = s[2] / 2, ow = s[3] / 2;
+            Tensor<float> wt = test::random_tensor<float>(y->shape(), 5);
+            auto loss = op::reduce_sum(op::product(y, op::var<float>("w", wt)));
+            EXPECT_EQ(op::optimize(loss), relu ? 1 : 0);
+            loss->eval();
+            op::GradTable<float> table;
+            op::get_grad_table<float>({xv}, loss, table);
+            const Tensor<float> dx = table.get(xv);
+            Tensor<float> expect_dx(s, HOST);
+            expect_dx.zero();
+            const Tensor<float> yv = y->output();
+            for (index_t pl = 0; pl < s[0] * s[1]; ++pl) {
+                for (index_t i = 0; i < oh; ++i) {
+                    for (index_t j = 0; j < ow; ++j) {
+                        index_t arg = pl * s[2] * s[3] + 2 * i * s[3] + 2 * j;
+                        for (index_t u = 0; u < 2; ++u) {
+                            for (index_t v = 0; v < 2; ++v) {
+                                const index_t e = pl * s[2] * s[3] + (2 * i + u) * s[3] + 2 * j + v;
+                                if (x.get_flat(e) > x.get_flat(arg)) arg = e;
+                            }
+                        }
+                        const index_t o = (pl * oh + i) * ow + j;
+                        const float best = x.get_flat(arg);
+                        ASSERT_EQ(yv.get_flat(o), relu ? std::max(best, 0.0f) : best)
+                            << to_string(s) << " output " << o;
+                        if (!relu || best > 0) expect_dx.set_flat(arg, wt.get_flat(o));
+                    }
+                }
+            }
+            for (index_t e = 0; e < x.size(); ++e) {
+                ASSERT_EQ(dx.get_flat(e), expect_dx.get_flat(e))
+                    << to_string(s) << (relu ? " relu" : "") << " input " << e;
+            }
+        }
+    }
+}
+
+TEST(ConvGradCheck, ReluIntoMaxPoolFusion) {
+    // relu -> max pooling, fused by op::optimize: the pooling node applies the relu to its output
+    // and passes gradients only where that output is positive
+    Tensor<double> x = rnd({2, 3, 6, 8}, 21);
+    for (index_t i = 0; i < x.size(); ++i) x.set_flat(i, x.get_flat(i) + 0.003 * double(i % 23));
+    for (Shape k : {Shape{2, 2}, Shape{3, 3}}) {
+        const op::Pair kernel{k[0], k[1]}, stride{2, 2};
+        auto build = [&](auto v) {
+            return op::pooling2d(op::relu(v[0]), kernel, stride, {0, 0}, op::PoolMode::max);
+        };
+        check_gradients(build, {x}, /*optimize_graph=*/true);
+        // the fused graph computes the unfused values
+        auto xv = op::var<double>("x", x);
+        auto fused = op::reduce_sum(build(std::vector<OpD>{xv}));
+        auto plain = op::reduce_sum(build(std::vector<OpD>{xv}));
+        EXPECT_EQ(op::optimize(fused), 1);
+        EXPECT_EQ(op::optimize(fused), 0);  // idempotent
+        EXPECT_EQ(fused->eval().get_flat(0), plain->eval().get_flat(0));
+    }
+    // a relu read by another node as well stays a node of its own
+    auto xv = op::var<double>("x", x);
+    auto r = op::relu(xv);
+    auto both = op::add(op::reduce_sum(op::pooling2d(r, {2, 2}, {2, 2}, {0, 0}, op::PoolMode::max)),
+                        op::reduce_sum(r));
+    EXPECT_EQ(op::optimize(both), 0);
 }

@@ -13,12 +13,9 @@
 using namespace magmadnn;
 using OpD = op::OpPtr<double>;
 using test::check_gradients;
+using test::rnd;
 
 namespace {
-
-Tensor<double> rnd(const Shape& s, std::uint32_t seed, double lo = -1, double hi = 1) {
-    return test::random_tensor<double>(s, seed, lo, hi);
-}
 
 // Inputs kept away from 0 so that relu-like kinks are not straddled by the finite difference.
 Tensor<double> away_from_zero(const Shape& s, std::uint32_t seed) {

@@ -119,3 +119,35 @@ TEST(Graph, DeviceGraphMatchesHost) {
     EXPECT_NEAR(ld.get_flat(0), lh.get_flat(0), 1e-12);
     for (index_t i = 0; i < gh.size(); ++i) EXPECT_NEAR(gd.get_flat(i), gh.get_flat(i), 1e-12);
 }
+
+TEST(Graph, ProfileTimesEveryNodeOnlyWhenEnabled) {
+    auto x = op::var<float>("x", {8, 4}, {UNIFORM, {-1.0, 1.0}});
+    auto w = op::var<float>("w", {4, 3}, {UNIFORM, {-1.0, 1.0}});
+    auto loss = op::reduce_sum(op::relu(op::matmul(x, w)));
+    op::profile::reset();
+    loss->eval();
+    EXPECT_TRUE(op::profile::entries().empty());  // off by default
+    op::profile::enable();
+    for (int i = 0; i < 3; ++i) {
+        loss->eval();
+        op::backward(loss, {w});
+    }
+    op::profile::enable(false);
+    loss->eval();  // not counted
+    const auto all = op::profile::entries();
+    ASSERT_EQ(all.size(), 3u);  // matmul, relu, reduce_sum; variables are not timed
+    bool saw_relu = false;
+    for (const auto& e : all) {
+        EXPECT_EQ(e.forward_calls, 3) << e.name;
+        EXPECT_EQ(e.backward_calls, 3) << e.name;
+        EXPECT_GE(e.forward_seconds, 0.0);
+        saw_relu = saw_relu || e.kind == "relu";
+    }
+    EXPECT_TRUE(saw_relu);
+    for (std::size_t i = 1; i < all.size(); ++i) EXPECT_GE(all[i - 1].total(), all[i].total());
+    const std::string table = op::profile::table();
+    EXPECT_NE(table.find("| relu |"), std::string::npos) << table;
+    EXPECT_NE(table.find("total"), std::string::npos);
+    op::profile::reset();
+    EXPECT_TRUE(op::profile::entries().empty());
+}

@@ -109,3 +109,4 @@ int optimize(const OpPtr<T>& root);
 
 }  // namespace magmadnn::op
 #include "magmadnn/op/conv.h"
+#include "magmadnn/op/linalg.h"

@@ -4,10 +4,13 @@
 // with fewer images than threads, the GEMMs use the threads instead.
 #include <omp.h>
 
+#include <array>
+#include <type_traits>
 #include <vector>
 
 #include "../kernels.h"
 #include "conv2d.h"
+#include "short_rows.h"
 
 namespace magmadnn::conv::cpu {
 
@@ -26,17 +29,13 @@ void im2col(const Shape2d& p, const T* x, index_t c0, index_t cg, T* col) {
         for (index_t c = 0; c < cg; ++c) {
             const T* xc = x + (c0 + c) * p.h * p.w;
             for (index_t i = 0; i < p.h; ++i) {
-                const T* src = xc + i * p.w;
-                T* dst = xp + (i + p.pad_h) * wp + p.pad_w;
-                for (index_t j = 0; j < p.w; ++j) dst[j] = src[j];
+                cpu_rows::copy(xp + (i + p.pad_h) * wp + p.pad_w, xc + i * p.w, p.w);
             }
             for (index_t u = 0; u < p.r; ++u) {
                 for (index_t v = 0; v < p.s; ++v) {
                     T* row = col + ((c * p.r + u) * p.s + v) * oh * ow;
                     for (index_t i = 0; i < oh; ++i) {
-                        const T* src = xp + (i + u) * wp + v;
-                        T* out = row + i * ow;
-                        for (index_t j = 0; j < ow; ++j) out[j] = src[j];
+                        cpu_rows::copy(row + i * ow, xp + (i + u) * wp + v, ow);
                     }
                 }
             }
@@ -61,9 +60,10 @@ void im2col(const Shape2d& p, const T* x, index_t c0, index_t cg, T* col) {
                         // the valid range of j is contiguous: copy it, zero the edges
                         const index_t j0 = std::max<index_t>(0, -off);
                         const index_t j1 = std::min<index_t>(ow, p.w - off);
-                        for (index_t j = 0; j < std::min(j0, ow); ++j) out[j] = T(0);
-                        for (index_t j = j0; j < j1; ++j) out[j] = xr[j + off];
-                        for (index_t j = std::max(j1, j0); j < ow; ++j) out[j] = T(0);
+                        cpu_rows::zero(out, std::min(j0, ow));
+                        if (j1 > j0) cpu_rows::copy(out + j0, xr + j0 + off, j1 - j0);
+                        const index_t jz = std::min(ow, std::max(j1, j0));
+                        cpu_rows::zero(out + jz, ow - jz);
                     } else {
                         for (index_t j = 0; j < ow; ++j) {
                             const index_t wi = j * p.stride_w + off;
@@ -76,9 +76,64 @@ void im2col(const Shape2d& p, const T* x, index_t c0, index_t cg, T* col) {
     }
 }
 
+#if defined(__AVX512F__)
+// col2im for stride 1 (f32): each 16-wide chunk of an input row gathers its r * s shifted
+// column segments in a register, then is stored once. Adding the segments to memory one after
+// the other instead makes every add wait on the misaligned store before it (store forwarding
+// fails for overlapping masked stores), which costs several times more.
+constexpr index_t kMaxFilterWidth = 32;  // wider filters take the generic loop
+
+void col2im_add_unit_stride(const Shape2d& p, const float* col, index_t c0, index_t cg, float* dx) {
+    const index_t oh = p.out_h(), ow = p.out_w(), P = oh * ow;
+    // per 16-wide chunk and filter column v: the lanes that column v's segment covers and where
+    // the segment starts relative to the chunk (both independent of the row and channel)
+    std::array<__mmask16, kMaxFilterWidth> masks{};
+    std::array<index_t, kMaxFilterWidth> shifts{};
+    for (index_t x0 = 0; x0 < p.w; x0 += 16) {
+        const __mmask16 out_mask = cpu_rows::tail16(p.w - x0);
+        for (index_t v = 0; v < p.s; ++v) {
+            // lane l is input column x0 + l, read by output column j = x0 + l - sh
+            const index_t sh = v * p.dil_w - p.pad_w;
+            const index_t lo = std::max<index_t>(0, sh - x0);
+            const index_t hi_lane = std::min<index_t>(16, ow + sh - x0);
+            masks[v] = hi_lane <= lo ? __mmask16(0)
+                                     : static_cast<__mmask16>(out_mask & cpu_rows::tail16(hi_lane) &
+                                                              ~cpu_rows::tail16(lo));
+            shifts[v] = v * P + x0 - sh;
+        }
+        for (index_t c = 0; c < cg; ++c) {
+            float* dxc = dx + (c0 + c) * p.h * p.w;
+            for (index_t hi = 0; hi < p.h; ++hi) {
+                __m512 acc = _mm512_maskz_loadu_ps(out_mask, dxc + hi * p.w + x0);
+                for (index_t u = 0; u < p.r; ++u) {
+                    const index_t i = hi + p.pad_h - u * p.dil_h;  // the output row reading hi
+                    if (i < 0 || i >= oh) continue;
+                    const float* rows = col + (c * p.r + u) * p.s * P + i * ow;
+                    __m512 part = _mm512_setzero_ps();  // a fresh chain per filter row
+                    for (index_t v = 0; v < p.s; ++v) {
+                        part =
+                            _mm512_add_ps(part, _mm512_maskz_loadu_ps(masks[v], rows + shifts[v]));
+                    }
+                    acc = _mm512_add_ps(acc, part);
+                }
+                _mm512_mask_storeu_ps(dxc + hi * p.w + x0, out_mask, acc);
+            }
+        }
+    }
+}
+#endif
+
 // dx[c0 .. c0 + cg) += col2im(col).
 template <typename T>
 void col2im_add(const Shape2d& p, const T* col, index_t c0, index_t cg, T* dx) {
+#if defined(__AVX512F__)
+    if constexpr (std::is_same_v<T, float>) {
+        if (p.stride_h == 1 && p.stride_w == 1 && p.s <= kMaxFilterWidth) {
+            col2im_add_unit_stride(p, col, c0, cg, dx);
+            return;
+        }
+    }
+#endif
     const index_t oh = p.out_h(), ow = p.out_w();
     for (index_t c = 0; c < cg; ++c) {
         T* dxc = dx + (c0 + c) * p.h * p.w;
@@ -94,7 +149,7 @@ void col2im_add(const Shape2d& p, const T* col, index_t c0, index_t cg, T* dx) {
                     if (p.stride_w == 1) {  // the valid j form one contiguous range
                         const index_t j0 = std::max<index_t>(0, -off);
                         const index_t j1 = std::min<index_t>(ow, p.w - off);
-                        for (index_t j = j0; j < j1; ++j) dr[j + off] += cr[j];
+                        if (j1 > j0) cpu_rows::add(dr + j0 + off, cr + j0, j1 - j0);
                     } else {
                         for (index_t j = 0; j < ow; ++j) {
                             const index_t wi = j * p.stride_w + off;

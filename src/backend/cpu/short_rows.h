@@ -1,0 +1,75 @@
+#pragma once
+// Private: copy, add and zero short rows (a few to a few hundred elements). The unrolling loops
+// of im2col, col2im and pooling move rows of 10-30 elements; a compiler-vectorised loop runs
+// such rows through its scalar remainder, so with AVX-512 they take masked full-width vectors.
+
+#include <cstring>
+
+#include "magmadnn/core/types.h"
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
+namespace magmadnn::cpu_rows {
+
+#if defined(__AVX512F__)
+inline __mmask16 tail16(index_t n) {
+    return n >= 16 ? __mmask16(0xffff) : __mmask16((1u << n) - 1u);
+}
+inline __mmask8 tail8(index_t n) { return n >= 8 ? __mmask8(0xff) : __mmask8((1u << n) - 1u); }
+#endif
+
+// dst[0, n) = src[0, n); the ranges do not overlap.
+template <typename T>
+inline void copy(T* __restrict dst, const T* __restrict src, index_t n) {
+    std::memcpy(dst, src, static_cast<std::size_t>(n) * sizeof(T));
+}
+
+#if defined(__AVX512F__)
+// Rows of up to 64 floats inline (a library memcpy call costs more than the copy itself).
+inline void copy(float* __restrict dst, const float* __restrict src, index_t n) {
+    if (n > 64) {
+        std::memcpy(dst, src, static_cast<std::size_t>(n) * sizeof(float));
+        return;
+    }
+    for (index_t j = 0; j < n; j += 16) {
+        const __mmask16 m = tail16(n - j);
+        _mm512_mask_storeu_ps(dst + j, m, _mm512_maskz_loadu_ps(m, src + j));
+    }
+}
+#endif
+
+// dst[0, n) += src[0, n); the ranges do not overlap.
+inline void add(float* __restrict dst, const float* __restrict src, index_t n) {
+#if defined(__AVX512F__)
+    for (index_t j = 0; j < n; j += 16) {
+        const __mmask16 m = tail16(n - j);
+        _mm512_mask_storeu_ps(
+            dst + j, m,
+            _mm512_add_ps(_mm512_maskz_loadu_ps(m, dst + j), _mm512_maskz_loadu_ps(m, src + j)));
+    }
+#else
+    for (index_t j = 0; j < n; ++j) dst[j] += src[j];
+#endif
+}
+
+inline void add(double* __restrict dst, const double* __restrict src, index_t n) {
+#if defined(__AVX512F__)
+    for (index_t j = 0; j < n; j += 8) {
+        const __mmask8 m = tail8(n - j);
+        _mm512_mask_storeu_pd(
+            dst + j, m,
+            _mm512_add_pd(_mm512_maskz_loadu_pd(m, dst + j), _mm512_maskz_loadu_pd(m, src + j)));
+    }
+#else
+    for (index_t j = 0; j < n; ++j) dst[j] += src[j];
+#endif
+}
+
+template <typename T>
+inline void zero(T* dst, index_t n) {
+    std::memset(dst, 0, static_cast<std::size_t>(n) * sizeof(T));
+}
+
+}  // namespace magmadnn::cpu_rows
