@@ -5,9 +5,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <type_traits>
 
 #include "backend/kernels.h"
 #include "common.h"
+#include "cpu/fixed_gemm.h"
 #include "cpu/small_gemm.h"
 #include "magmadnn/core/error.h"
 #include "magmadnn/linalg/batched.h"
@@ -94,10 +96,35 @@ void gemm_batched(T alpha, const Tensor<T>& A, const Tensor<T>& B, T beta, Tenso
     const T* pa = A.cdata();
     const T* pb = B.cdata();
     T* pc = C.data();
+    // Below ~4 MFLOP in total a parallel region costs more than it saves (a loaded core delays
+    // the whole region by a time slice).
+    const bool parallel = 2.0 * static_cast<double>(d.m * d.n * d.k) * batch > 4e6;
+    if constexpr (std::is_same_v<T, float>) {
+        // a kernel compiled for this size: one dispatch for the whole batch
+        if (const auto kernel = cpu::fixed_gemm_f32(d.m, d.n, d.k); kernel && !ta && !tb) {
+            // Problems past the caches stream from memory: fetch the next problem's operands
+            // while this one computes (whole cache lines; the hardware prefetchers only follow
+            // the current problem's streams).
+            const bool prefetch = (sa + sb + sc) * batch * index_t(sizeof(T)) > (index_t(16) << 20);
+#pragma omp parallel for schedule(static) if (parallel)
+            for (index_t b = 0; b < batch; ++b) {
+                if (prefetch && b + 1 < batch) {
+                    const char* na = reinterpret_cast<const char*>(pa + (b + 1) * sa);
+                    const char* nb = reinterpret_cast<const char*>(pb + (b + 1) * sb);
+                    const char* nc = reinterpret_cast<const char*>(pc + (b + 1) * sc);
+                    for (index_t off = 0; off < sa * index_t(sizeof(T)); off += 64)
+                        __builtin_prefetch(na + off, 0);
+                    for (index_t off = 0; off < sb * index_t(sizeof(T)); off += 64)
+                        __builtin_prefetch(nb + off, 0);
+                    for (index_t off = 0; off < sc * index_t(sizeof(T)); off += 64)
+                        __builtin_prefetch(nc + off, 1);
+                }
+                kernel(pa + b * sa, pb + b * sb, pc + b * sc, alpha, beta);
+            }
+            return;
+        }
+    }
     if (small(d)) {
-        // Below ~4 MFLOP in total a parallel region costs more than it saves (a loaded core
-        // delays the whole region by a time slice).
-        const bool parallel = 2.0 * static_cast<double>(d.m * d.n * d.k) * batch > 4e6;
 #pragma omp parallel for schedule(static) if (parallel)
         for (index_t b = 0; b < batch; ++b) {
             host_gemm(ta, tb, d, alpha, pa + b * sa, pb + b * sb, beta, pc + b * sc);

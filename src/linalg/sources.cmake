@@ -17,6 +17,7 @@ list(APPEND MAGMADNN_SOURCES
   linalg/randomized_svd.cpp
   linalg/solve.cpp
   linalg/svd.cpp
+  linalg/cpu/fixed_gemm.cpp
   linalg/cpu/lu_transposed.cpp
   linalg/cpu/refine.cpp
   linalg/cpu/small_factor.cpp

@@ -85,6 +85,32 @@ TYPED_TEST(BatchedGemmTest, StridedAllSizesAndTransposes) {
     }
 }
 
+TYPED_TEST(BatchedGemmTest, SquareSizesWithCompiledKernels) {
+    // f32 square problems of these sizes run kernels compiled for each size (cpu/fixed_gemm.h);
+    // every one, with alpha and beta, with a shared B, and a neighbour size that does not
+    using T = TypeParam;
+    const index_t batch = 5;
+    for (index_t n : {4, 5, 8, 12, 16, 20, 24, 28, 32, 40, 48, 56, 64}) {
+        for (int variant = 0; variant < 3; ++variant) {
+            const T alpha = variant == 0 ? T(1) : T(0.75);
+            const T beta = variant == 2 ? T(-0.5) : T(0);
+            const auto seed = static_cast<std::uint32_t>(n * 7 + variant);
+            const Tensor<T> A = test::random_tensor<T>({batch, n, n}, seed);
+            const Tensor<T> B = variant == 1 ? test::random_tensor<T>({n, n}, seed + 1)
+                                             : test::random_tensor<T>({batch, n, n}, seed + 1);
+            Tensor<T> C = test::random_tensor<T>({batch, n, n}, seed + 2);
+            if (beta == T(0)) C.fill(std::numeric_limits<T>::quiet_NaN());  // never read
+            const Tensor<T> C0 = C.clone();
+            linalg::gemm_batched(alpha, A, B, beta, C);
+            for (index_t b = 0; b < batch; ++b) {
+                expect_gemm(
+                    A[b], false, variant == 1 ? B : B[b], false, alpha, beta, C0[b], C[b],
+                    "square n=" + std::to_string(n) + " variant " + std::to_string(variant));
+            }
+        }
+    }
+}
+
 TYPED_TEST(BatchedGemmTest, SharedOperandAndLargeProblems) {
     using T = TypeParam;
     // A 2-D W shared by the batch, and problems above the small-kernel limit (library GEMM).
