@@ -38,6 +38,9 @@ nlohmann::json collect() {
              {"memory_bytes", g.total_memory}});
     }
     j["gpus"] = devices;
+    nlohmann::json convs = nlohmann::json::object();
+    for (const auto& [key, algo] : conv::cached_choices()) convs[key] = conv::to_string(algo);
+    j["conv_algorithms"] = {{"cache", conv::cache_path()}, {"choices", convs}};
     return j;
 }
 
@@ -75,6 +78,12 @@ void add_info_command(CLI::App& app) {
             fmt::print("GPU {}:         {} (compute {}, {:.1f} GiB)\n", g["index"].get<int>(),
                        g["name"].get<std::string>(), g["compute_capability"].get<std::string>(),
                        g["memory_bytes"].get<double>() / (1 << 30));
+        }
+        const auto& conv = j["conv_algorithms"];
+        fmt::print("conv choices:  {} ({} cached)\n", conv["cache"].get<std::string>(),
+                   conv["choices"].size());
+        for (const auto& [key, algo] : conv["choices"].items()) {
+            fmt::print("  {:<56} {}\n", key, algo.get<std::string>());
         }
     });
 }

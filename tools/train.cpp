@@ -31,6 +31,7 @@ struct TrainArgs {
     bool shuffle = true;
     bool json = false;
     bool profile = false;
+    bool verbose = false;
 };
 
 void add_data_options(CLI::App* cmd, DataOptions& d) {
@@ -102,6 +103,24 @@ void run_train(const TrainArgs& a) {
     }
     const model::Metrics m = model.evaluate(as_model_input(d.test.x, input), y_test);
     if (!a.save.empty()) model.save(a.save);
+    // the convolution algorithm each conv2d layer ran with (chosen on its first pass)
+    nlohmann::json conv_algos = nlohmann::json::array();
+    const auto& layers = model.layers();
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        if (layers[i]->spec().type != "conv2d") continue;
+        const std::string kind = layers[i]->out()->kind();
+        const auto colon = kind.find(':');
+        conv_algos.push_back(
+            {{"layer", i},
+             {"shape", to_string(layers[i]->out()->shape())},
+             {"algorithm", colon == std::string::npos ? "not run" : kind.substr(colon + 1)}});
+    }
+    if (a.verbose && !a.json) {
+        for (const auto& c : conv_algos) {
+            fmt::print("layer {} conv2d {}: {}\n", c["layer"].get<std::size_t>(),
+                       c["shape"].get<std::string>(), c["algorithm"].get<std::string>());
+        }
+    }
     nlohmann::json secs = nlohmann::json::array(), losses = nlohmann::json::array();
     for (const auto& e : h.epochs) {
         secs.push_back(e.seconds);
@@ -113,6 +132,7 @@ void run_train(const TrainArgs& a) {
                               {"epochs", h.epochs.size()},   {"device", a.device},
                               {"threads", num_threads()}};
         if (!a.save.empty()) out["saved"] = a.save;
+        if (!conv_algos.empty()) out["conv_algorithms"] = conv_algos;
         fmt::print("{}\n", out.dump());
     } else {
         fmt::print("test accuracy: {:.4f}  test loss: {:.4f}\n", m.accuracy, m.loss);
@@ -147,6 +167,8 @@ void add_train_command(CLI::App& app) {
     cmd->add_flag("!--no-shuffle", a->shuffle, "keep the training rows in file order");
     cmd->add_flag("--json", a->json,
                   "one JSON line per epoch, then a JSON summary as the last line");
+    cmd->add_flag("--verbose", a->verbose,
+                  "also print the convolution algorithm each conv2d layer ran with");
     cmd->add_flag("--profile", a->profile,
                   "time every node's forward and backward pass; print the table to stderr");
     cmd->callback([a] { run_train(*a); });

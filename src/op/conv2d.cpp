@@ -16,7 +16,11 @@ class Conv2d final : public Node<T> {
           algo_(algo) {
         this->output_ = Tensor<T>(this->shape_, this->memory_);
     }
-    std::string kind() const override { return "conv2d"; }
+    // "conv2d" until the algorithm is chosen (the first pass), then "conv2d:<algorithm>"
+    std::string kind() const override {
+        return algo_ == conv::Algo::automatic ? "conv2d"
+                                              : std::string("conv2d:") + conv::to_string(algo_);
+    }
     conv::Algo algorithm() {
         if (algo_ == conv::Algo::automatic) algo_ = conv::choose<T>(p_);
         return algo_;

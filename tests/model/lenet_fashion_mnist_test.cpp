@@ -71,6 +71,9 @@ TEST(LenetFashionMnist, TwoEpochsBeatPyTorchsAccuracy) {
         EXPECT_GE(acc, 0.86) << line;
         sum += acc;
         EXPECT_EQ(j.at("seconds_per_epoch").size(), 2u);
+        // the summary names the algorithm each convolution ran with (pinned above)
+        ASSERT_EQ(j.at("conv_algorithms").size(), 2u) << line;
+        for (const auto& c : j.at("conv_algorithms")) EXPECT_EQ(c.at("algorithm"), "im2col");
         std::printf("seed %d: test accuracy %.4f, seconds per epoch %s\n", seed, acc,
                     j.at("seconds_per_epoch").dump().c_str());
     }

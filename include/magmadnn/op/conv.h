@@ -13,6 +13,7 @@
 // per-op `algo` overrides the choice. See docs/CONV.md.
 
 #include <array>
+#include <map>
 #include <string>
 
 #include "magmadnn/op/operation.h"
@@ -76,6 +77,8 @@ Algo choose(const Shape2d& p);
 std::string cache_path();
 // Forgets the in-memory cache (tests; the disk cache is kept).
 void clear_memory_cache();
+// Every cached choice (memory and disk), by key "f32|cpu|t<threads>|<Shape2d::key()>".
+std::map<std::string, Algo> cached_choices();
 
 }  // namespace magmadnn::conv
 

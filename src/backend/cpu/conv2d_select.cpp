@@ -408,6 +408,12 @@ Algo measure(const Shape2d& p) {
 
 std::string cache_path() { return cache_file(); }
 
+std::map<std::string, Algo> cached_choices() {
+    std::lock_guard lock(cache_mutex);
+    load_disk_locked();
+    return memory_cache;
+}
+
 void clear_memory_cache() {
     std::lock_guard lock(cache_mutex);
     memory_cache.clear();
