@@ -30,17 +30,6 @@ const char* to_string(MixedMethod m) {
 
 namespace {
 
-double norm_inf(index_t n, const double* a) {  // row-major n x n
-    double best = 0;
-#pragma omp parallel for schedule(static) reduction(max : best)
-    for (index_t i = 0; i < n; ++i) {
-        double s = 0;
-        for (index_t j = 0; j < n; ++j) s += std::abs(a[i * n + j]);
-        best = std::max(best, s);
-    }
-    return best;
-}
-
 double vec_inf(index_t n, const double* v) {
     double best = 0;
     for (index_t i = 0; i < n; ++i) best = std::max(best, std::abs(v[i]));
@@ -50,6 +39,7 @@ double vec_inf(index_t n, const double* v) {
 // One right-hand side at a time (columns of a row-major {n, nrhs} b are gathered).
 struct Column {
     std::vector<double> b, x, r, d;
+    double final_residual = -1;  // ||b - A x||_inf at the returned x, once known
 };
 
 // r = b - A x; returns ||r||_inf.
@@ -66,6 +56,8 @@ double residual(index_t n, const double* A, Column& c) {
 
 }  // namespace
 
+void release_mixed_workspace() { cpu::release_workspace(); }
+
 MixedSolveResult solve_mixed(const Tensor<double>& A, const Tensor<double>& b,
                              const MixedOptions& opt) {
     const char* routine = "solve_mixed";
@@ -73,8 +65,7 @@ MixedSolveResult solve_mixed(const Tensor<double>& A, const Tensor<double>& b,
     detail::require_square(routine, "A", A.shape());
     const index_t n = A.shape(0);
     const index_t nrhs = detail::require_rhs(routine, A.shape(), n, b.shape());
-    detail::require_finite(routine, "A", A);
-    detail::require_finite(routine, "b", b);
+    detail::require_finite(routine, "b", b);  // A: on the host, in the pass that copies it
     if (opt.max_iterations < 0 || opt.max_gmres_iterations < 1 || opt.tolerance < 0) {
         throw ValueError(
             fmt::format("linalg::{}: options max_iterations {} (>= 0), "
@@ -86,6 +77,7 @@ MixedSolveResult solve_mixed(const Tensor<double>& A, const Tensor<double>& b,
                                                std::numeric_limits<double>::epsilon();
     if (detail::on_device(routine, A, b)) {
 #ifdef MAGMADNN_WITH_CUDA
+        detail::require_finite(routine, "A", A);
         return cuda::solve_mixed(A, b, opt, tol);
 #endif
     }
@@ -101,9 +93,15 @@ MixedSolveResult solve_mixed(const Tensor<double>& A, const Tensor<double>& b,
     res.x = Tensor<double>(b.shape(), HOST);
     if (n == 0) return res;
     const double* a = A.cdata();
-    const double anorm = norm_inf(n, a);
     cpu::F32Factors lu;
-    const bool factored = lu.factor(n, a);
+    const cpu::F32Factors::Scan scan = lu.load(n, a);
+    if (scan.first_nonfinite >= 0) {
+        throw NumericError(fmt::format(
+            "linalg::{}: A {} holds {} at flat index {}; the input must be finite", routine,
+            magmadnn::to_string(A.shape()), a[scan.first_nonfinite], scan.first_nonfinite));
+    }
+    const double anorm = scan.norm_inf;
+    const bool factored = lu.factor();
 
     const double* pb = b.cdata();
     double* px = res.x.data();
@@ -130,6 +128,7 @@ MixedSolveResult solve_mixed(const Tensor<double>& A, const Tensor<double>& b,
                 const double rn = residual(n, a, col);
                 if (rn <= tol * anorm * vec_inf(n, col.x.data())) {
                     done = true;
+                    col.final_residual = rn;
                     break;
                 }
                 // Refinement contracts by cond * u_f per step; slower than 1/2 means it stalls.
@@ -153,6 +152,7 @@ MixedSolveResult solve_mixed(const Tensor<double>& A, const Tensor<double>& b,
                 const double rn = residual(n, a, col);
                 if (rn <= tol * anorm * vec_inf(n, col.x.data())) {
                     done = true;
+                    col.final_residual = rn;
                     break;
                 }
                 if (!(rn < 0.9 * prev)) break;
@@ -176,6 +176,7 @@ MixedSolveResult solve_mixed(const Tensor<double>& A, const Tensor<double>& b,
         const double* xs = x.cdata();
         for (index_t c = 0; c < nrhs; ++c) {
             for (index_t i = 0; i < n; ++i) cols[c].x[i] = xs[i * nrhs + c];
+            cols[c].final_residual = -1;  // a new x
         }
     } else {
         for (index_t c = 0; c < nrhs; ++c) {
@@ -184,7 +185,8 @@ MixedSolveResult solve_mixed(const Tensor<double>& A, const Tensor<double>& b,
     }
     double berr = 0;
     for (Column& col : cols) {
-        const double rn = residual(n, a, col);
+        // a converged column's last residual was taken at its final x
+        const double rn = col.final_residual >= 0 ? col.final_residual : residual(n, a, col);
         berr = std::max(berr, rn / (anorm * vec_inf(n, col.x.data()) + vec_inf(n, col.b.data())));
     }
     res.iterations = iterations;

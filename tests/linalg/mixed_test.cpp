@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "linalg_test_util.h"
 #include "magmadnn/core/error.h"
 #include "magmadnn/linalg/solve.h"
@@ -85,6 +87,27 @@ TEST(SolveMixed, Errors) {
     EXPECT_THROW(linalg::solve_mixed(A, Tensor<double>({4}, HOST), half), UnsupportedError);
     Tensor<double> zero({4, 4}, HOST);
     EXPECT_THROW(linalg::solve_mixed(zero, Tensor<double>({4}, HOST)), NumericError);  // f64 too
+    // the first non-finite element is named, whichever row the parallel scan meets first
+    Tensor<double> bad = test::random_tensor<double>({64, 64}, 87);
+    bad.set({40, 3}, std::numeric_limits<double>::infinity());
+    bad.set({9, 50}, std::nan(""));
+    try {
+        linalg::solve_mixed(bad, test::random_tensor<double>({64}, 88));
+        ADD_FAILURE() << "no error for a NaN in A";
+    } catch (const NumericError& e) {
+        EXPECT_NE(std::string(e.what()).find("flat index 626"), std::string::npos) << e.what();
+    }
+}
+
+TEST(SolveMixed, FiniteButBeyondF32FallsBackToF64) {
+    // 1e200 is a finite f64 that overflows f32: not an input error, but no f32 factorization
+    const index_t n = 30;
+    Tensor<double> A({n, n}, Filler(IDENTITY));
+    for (index_t i = 0; i < n; ++i) A.set({i, i}, 1e200);
+    const Tensor<double> b = test::random_tensor<double>({n}, 89);
+    const linalg::MixedSolveResult r = linalg::solve_mixed(A, b);
+    EXPECT_EQ(r.method, linalg::MixedMethod::f64_fallback);
+    for (index_t i = 0; i < n; ++i) EXPECT_DOUBLE_EQ(r.x.get_flat(i), b.get_flat(i) / 1e200);
 }
 
 }  // namespace

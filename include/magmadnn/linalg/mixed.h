@@ -77,8 +77,13 @@ struct MixedSolveResult {
 };
 
 // A {n, n}, b {n} or {n, nrhs}. Errors as linalg::solve (non-square, mismatched b, NaN).
+// On the host the f32 copy of A (n^2 floats) is kept by the calling thread after the solve and
+// reused by its next one: writing fresh memory for the first time can cost as much as the
+// refinement. release_mixed_workspace() gives it back.
 MixedSolveResult solve_mixed(const Tensor<double>& A, const Tensor<double>& b,
                              const MixedOptions& options = {});
+// Frees the calling thread's solve_mixed workspace.
+void release_mixed_workspace();
 
 }  // namespace magmadnn::linalg
 

@@ -3,6 +3,7 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <string>
 
 #include "backend/kernels.h"
 
@@ -45,12 +46,36 @@ lapack_int getrf_blocked(index_t n, float* a, lapack_int* ipiv) {
     return first;
 }
 
+// Whether OpenBLAS runs its AVX-512 kernels. Its core type decides, and OPENBLAS_CORETYPE can
+// set it to an older one (Haswell) on AVX-512 machines; then its sgetrf reaches about a third
+// of what oneDNN's sgemm does in the blocked LU above.
+bool openblas_has_avx512_kernels() {
+    static const bool yes = [] {
+        const std::string core = openblas_get_corename();
+        return core == "SkylakeX" || core == "Cooperlake" || core == "SapphireRapids";
+    }();
+    return yes;
+}
+
+bool cpu_has_avx512() {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    return __builtin_cpu_supports("avx512f");
+#else
+    return false;
+#endif
+}
+
 }  // namespace
 
 template <>
 lapack_int getrf_transposed<float>(index_t n, float* a, lapack_int* ipiv) {
     const auto ni = static_cast<lapack_int>(n);
-    if (n >= 6000) return getrf_blocked(n, a, ipiv);  // measured: slower below (thread pools)
+    // measured: the blocked LU wins from n ~ 6000 when OpenBLAS is held to Haswell kernels
+    // (below, its panel factorizations and oneDNN's updates contend for the threads), and
+    // loses to sgetrf with OpenBLAS's own AVX-512 kernels
+    if (n >= 6000 && cpu_has_avx512() && !openblas_has_avx512_kernels()) {
+        return getrf_blocked(n, a, ipiv);
+    }
     return LAPACKE_sgetrf_work(LAPACK_COL_MAJOR, ni, ni, a, ni, ipiv);
 }
 template <>
@@ -64,7 +89,15 @@ void getrs_transposed(index_t n, index_t nrhs, const T* lu, const lapack_int* ip
     const auto ni = static_cast<blasint>(n);
     const auto nr = static_cast<blasint>(nrhs);
     // Column-major Y = B^T {nrhs, n}: Y <- Y U^-1, then Y <- Y L^-1 (unit lower).
-    if constexpr (std::is_same_v<T, float>) {
+    if (nrhs == 1) {  // y U^-1 is U^T z = y: the level-2 solves, far faster than trsm on a row
+        if constexpr (std::is_same_v<T, float>) {
+            cblas_strsv(CblasColMajor, CblasUpper, CblasTrans, CblasNonUnit, ni, lu, ni, b, 1);
+            cblas_strsv(CblasColMajor, CblasLower, CblasTrans, CblasUnit, ni, lu, ni, b, 1);
+        } else {
+            cblas_dtrsv(CblasColMajor, CblasUpper, CblasTrans, CblasNonUnit, ni, lu, ni, b, 1);
+            cblas_dtrsv(CblasColMajor, CblasLower, CblasTrans, CblasUnit, ni, lu, ni, b, 1);
+        }
+    } else if constexpr (std::is_same_v<T, float>) {
         cblas_strsm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit, nr, ni, 1.0f,
                     lu, ni, b, nr);
         cblas_strsm(CblasColMajor, CblasRight, CblasLower, CblasNoTrans, CblasUnit, nr, ni, 1.0f,
