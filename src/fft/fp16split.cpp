@@ -1,5 +1,5 @@
 // FP16-split 2-D FFT: rows, transpose, rows, transpose back (each pass the Stockham GEMM FFT of
-// cpu/fp16split_stages.cpp). GPU tensors are transformed on the host and copied back.
+// cpu/fp16split_stages.cpp, or on the GPU of cuda/fp16split_gpu.cpp with tensor-core GEMMs).
 #include "magmadnn/fft/fp16split.h"
 
 #include <fmt/format.h>
@@ -8,6 +8,8 @@
 
 #include "common.h"
 #include "cpu/fp16split_stages.h"
+#include "cuda/cufft.h"
+#include "cuda/fp16split_gpu.h"
 #include "magmadnn/core/error.h"
 
 namespace magmadnn::fft {
@@ -37,18 +39,36 @@ Tensor<c64> fft2_split_impl(const char* routine, const Tensor<c64>& x, bool spli
                         "or use fft::fft2",
                         routine, to_string(x.shape())));
     }
-    detail::on_device(routine, x.memory());
     const index_t batch = detail::batch_of(x.shape(), 2);
+    if (detail::on_device(routine, x.memory())) {
+#ifdef MAGMADNN_WITH_CUDA
+        // tensor-core GEMMs for the butterflies, in the tensor's own memory
+        Tensor<c64> a = x.to(x.memory(), true);
+        Tensor<c64> t(x.shape(), x.memory());
+        cuda::fft_rows_fp16(batch * h, w, a.device_data(), split);
+        cuda::transpose_batch(batch, h, w, a.cdevice_data(), t.device_data());
+        cuda::fft_rows_fp16(batch * w, h, t.device_data(), split);
+        cuda::transpose_batch(batch, w, h, t.cdevice_data(), a.device_data());
+        return a;
+#endif
+    }
     Tensor<c64> a = x.to(HOST, true);
     Tensor<c64> t(x.shape(), HOST);
     cpu::fft_rows_fp16(batch * h, w, a.data(), split);
     transpose_batch(batch, h, w, a.cdata(), t.data());
     cpu::fft_rows_fp16(batch * w, h, t.data(), split);
     transpose_batch(batch, w, h, t.cdata(), a.data());
-    return x.memory() == HOST ? a : a.to(x.memory());
+    return a;
 }
 
 Tensor<c64> complex_of(const Tensor<float>& x) {
+#ifdef MAGMADNN_WITH_CUDA
+    if (x.memory() != HOST) {
+        Tensor<c64> c(x.shape(), x.memory());
+        cuda::real_to_complex(x.size(), x.cdevice_data(), c.device_data());
+        return c;
+    }
+#endif
     const Tensor<float> h = x.to(HOST);
     Tensor<c64> c(x.shape(), HOST);
     for (index_t i = 0; i < h.size(); ++i) c.data()[i] = {h.cdata()[i], 0.0f};

@@ -12,6 +12,8 @@ list(APPEND MAGMADNN_SOURCES
 )
 list(APPEND MAGMADNN_CUDA_SOURCES
   fft/cuda/cufft.cpp
+  fft/cuda/fp16split_gpu.cpp
+  fft/cuda/fp16split_kernels.cu
   fft/cuda/kernels.cu
 )
 if(MAGMADNN_CUDA)
