@@ -2,11 +2,16 @@
 // primitive, measured in the same run (forward pass, f32, best of a few repetitions), plus the
 // error of each against direct convolution. PyTorch's figures for the same shapes come from
 // bench/conv_layers_pytorch.py (bench/conv_layers.sh runs both).
-//   bench_conv_layers [batch=1] [reps=3]
+// With --device cuda: cuDNN's forward, backward-data and backward-filter on the same shapes (f32,
+// DEVICE tensors, algorithms chosen by cuDNN's timed search on the warm-up call), and the
+// forward's error against im2col on the host. Without a GPU it says so and exits 0.
+//   bench_conv_layers [batch=1] [reps=3] [--device cpu|cuda]
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "magmadnn.h"
@@ -39,22 +44,100 @@ double rel_error(const Tensor<float>& y, const Tensor<float>& ref) {
     return e / m;
 }
 
+// The shapes of the table: {channels, height = width}, 3x3, padding 1, as many out as in.
+const std::vector<std::pair<index_t, index_t>> kLayers{{64, 56}, {64, 112}, {128, 56}, {128, 112}};
+
+conv::Shape2d layer_shape(index_t batch, index_t c, index_t hw) {
+    conv::Shape2d p;
+    p.n = batch, p.c = c, p.h = hw, p.w = hw, p.k = c, p.r = 3, p.s = 3, p.pad_h = 1, p.pad_w = 1;
+    return p;
+}
+
+// Mean milliseconds per call of `pass` on the GPU over `reps` calls, after one warm-up call
+// (which runs cuDNN's algorithm search); the device is drained before and after.
+template <typename F>
+double gpu_ms(F&& pass, int reps) {
+    pass();
+    device_synchronize();
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < reps; ++i) pass();
+    device_synchronize();
+    return 1e3 * std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() /
+           reps;
+}
+
+int run_gpu(index_t batch, int reps) {
+    if (!cuda_compiled()) {
+        std::printf(
+            "bench_conv_layers --device cuda: this build has no CUDA support "
+            "(MAGMADNN_CUDA=OFF); nothing to measure\n");
+        return 0;
+    }
+    if (!has_device()) {
+        std::printf(
+            "bench_conv_layers --device cuda: no CUDA device present on this machine; "
+            "nothing to measure\n");
+        return 0;
+    }
+    std::printf(
+        "%s, CUDA %s, cuDNN %s, batch %lld, f32 (FMA math), milliseconds (mean of %d "
+        "after a warm-up); error: forward vs im2col on the host\n",
+        gpus().front().name.c_str(), cuda_runtime_version().c_str(), cudnn_version().c_str(),
+        static_cast<long long>(batch), reps);
+    std::printf(
+        "| layer | forward | backward-data | backward-filter | step | forward TFLOP/s | "
+        "err fwd |\n");
+    std::printf("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    for (auto [c, hw] : kLayers) {
+        const conv::Shape2d p = layer_shape(batch, c, hw);
+        const Tensor<float> xh({p.n, p.c, p.h, p.w}, {UNIFORM, {-1.0, 1.0}});
+        const Tensor<float> wh({p.k, p.c, 3, 3}, {UNIFORM, {-0.1, 0.1}});
+        const Tensor<float> x = xh.to(DEVICE), w = wh.to(DEVICE);
+        const Tensor<float> dy({p.n, p.k, hw, hw}, {UNIFORM, {-1.0, 1.0}}, DEVICE);
+        Tensor<float> y({p.n, p.k, hw, hw}, DEVICE), dx(x.shape(), DEVICE), dw(w.shape(), DEVICE);
+        const conv::Algo a = conv::Algo::cudnn;
+        const double f = gpu_ms([&] { conv::forward(a, p, x, w, y); }, reps);
+        const double bd = gpu_ms([&] { conv::backward_data(a, p, dy, w, dx); }, reps);
+        const double bw = gpu_ms([&] { conv::backward_weights(a, p, x, dy, dw); }, reps);
+        conv::forward(a, p, x, w, y);
+        Tensor<float> ref({p.n, p.k, hw, hw});
+        conv::forward(conv::Algo::im2col, p, xh, wh, ref);
+        std::printf("| %lld->%lld %lldx%lld | %.3f | %.3f | %.3f | %.3f | %.1f | %.0e |\n",
+                    static_cast<long long>(c), static_cast<long long>(c),
+                    static_cast<long long>(hw), static_cast<long long>(hw), f, bd, bw, f + bd + bw,
+                    2 * p.macs() / (f * 1e-3) / 1e12, rel_error(y.to(HOST), ref));
+    }
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    const index_t batch = argc > 1 ? std::stoll(argv[1]) : 1;
-    const int reps = argc > 2 ? std::stoi(argv[2]) : 3;
+    std::vector<std::string> positional;
+    std::string device = "cpu";
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--device") == 0 && i + 1 < argc) {
+            device = argv[++i];
+        } else {
+            positional.emplace_back(argv[i]);
+        }
+    }
+    const index_t batch = positional.size() > 0 ? std::stoll(positional[0]) : 1;
+    const int reps = positional.size() > 1 ? std::stoi(positional[1]) : 3;
+    if (device == "cuda") return run_gpu(batch, reps);
+    if (device != "cpu") {
+        std::fprintf(stderr, "bench_conv_layers: --device %s: expected cpu or cuda\n",
+                     device.c_str());
+        return 2;
+    }
     std::printf("threads %d, batch %lld, f32 forward, milliseconds (best of %d); error vs im2col\n",
                 num_threads(), static_cast<long long>(batch), reps);
     std::printf(
         "| layer | direct | im2col | winograd2 | winograd4 | fft | onednn | im2col / "
         "winograd4 | err w2 | err w4 | err fft |\n");
     std::printf("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
-    for (auto [c, hw] :
-         std::vector<std::pair<index_t, index_t>>{{64, 56}, {64, 112}, {128, 56}, {128, 112}}) {
-        conv::Shape2d p;
-        p.n = batch, p.c = c, p.h = hw, p.w = hw, p.k = c, p.r = 3, p.s = 3, p.pad_h = 1,
-        p.pad_w = 1;
+    for (auto [c, hw] : kLayers) {
+        const conv::Shape2d p = layer_shape(batch, c, hw);
         Tensor<float> x({p.n, p.c, p.h, p.w}, {UNIFORM, {-1.0, 1.0}});
         Tensor<float> w({p.k, p.c, 3, 3}, {UNIFORM, {-0.1, 0.1}});
         Tensor<float> ref({p.n, p.k, hw, hw}), y({p.n, p.k, hw, hw});

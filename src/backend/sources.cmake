@@ -7,6 +7,8 @@ list(APPEND MAGMADNN_SOURCES
   backend/cpu/threads.cpp
 )
 list(APPEND MAGMADNN_CUDA_SOURCES
+  backend/cuda/conv2d_cudnn.cpp
+  backend/cuda/conv2d_cudnn_kernels.cu
   backend/cuda/elementwise.cu
   backend/cuda/gemm.cpp
   backend/cuda/reduce.cu

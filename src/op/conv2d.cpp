@@ -1,9 +1,17 @@
-// The conv2d node: the convolution runs through conv:: (the algorithm chosen by measurement on
-// the first evaluation, or the one the caller named), then the bias is added per channel.
-// Tensors in GPU memory are staged through host buffers (no GPU kernels for convolution yet).
+// The conv2d node. On HOST tensors the convolution runs through conv:: (the algorithm chosen by
+// measurement on the first evaluation, or the one the caller named), then the bias is added per
+// channel. On GPU tensors it runs cuDNN (its own timed choice per pass, whatever algorithm was
+// named: CPU algorithm names never break a device graph); a build without cuDNN stages GPU
+// tensors through host buffers instead.
+#include <optional>
+
 #include "conv2d_stage.h"
 #include "magmadnn/op/conv.h"
 #include "nodes.h"
+
+#ifdef MAGMADNN_WITH_CUDNN
+#include "../backend/cuda/conv2d_cudnn.h"
+#endif
 
 namespace magmadnn::op {
 
@@ -13,7 +21,7 @@ class Conv2d final : public Node<T> {
     Conv2d(std::string name, std::vector<OpPtr<T>> in, conv::Shape2d p, conv::Algo algo)
         : Node<T>(std::move(name), std::move(in), {p.n, p.k, p.out_h(), p.out_w()}, in_memory(in)),
           p_(p),
-          algo_(algo) {
+          algo_(initial_algo(algo)) {
         this->output_ = Tensor<T>(this->shape_, this->memory_);
     }
     // "conv2d" until the algorithm is chosen (the first pass), then "conv2d:<algorithm>"
@@ -26,6 +34,12 @@ class Conv2d final : public Node<T> {
         return algo_;
     }
     void forward() override {
+#ifdef MAGMADNN_WITH_CUDNN
+        if (this->memory_ != HOST) {
+            forward_gpu();
+            return;
+        }
+#endif
         const conv::Algo a = algorithm();
         const Tensor<T>& x = on_host(this->inputs_[0]->output(), sx_);
         const Tensor<T>& w = on_host(this->inputs_[1]->output(), sw_);
@@ -46,6 +60,12 @@ class Conv2d final : public Node<T> {
         if (&y != &this->output_) this->output_.copy_from(y);
     }
     void backward() override {
+#ifdef MAGMADNN_WITH_CUDNN
+        if (this->memory_ != HOST) {
+            backward_gpu();
+            return;
+        }
+#endif
         const conv::Algo a = algorithm();
         const Tensor<T>& g = on_host(this->grad_, sg_);
         if (this->inputs_.size() == 3) {  // db = sum of g over images and positions
@@ -86,6 +106,43 @@ class Conv2d final : public Node<T> {
     }
 
   private:
+    // What `algo` means for this node: on the GPU nothing (cuDNN chooses on the first pass, and
+    // kind() says so then); on the host `cudnn` means automatic.
+    conv::Algo initial_algo(conv::Algo algo) const {
+#ifdef MAGMADNN_WITH_CUDNN
+        if (this->memory_ != HOST) return conv::Algo::automatic;
+#endif
+        return algo == conv::Algo::cudnn ? conv::Algo::automatic : algo;
+    }
+#ifdef MAGMADNN_WITH_CUDNN
+    conv::cudnn::Conv2d<T>& gpu() {
+        if (!gpu_) {
+            gpu_.emplace(p_, fmt::format("op::conv2d('{}')", this->inputs_[0]->name()));
+            algo_ = conv::Algo::cudnn;
+        }
+        return *gpu_;
+    }
+    void forward_gpu() {
+        conv::cudnn::Conv2d<T>& g = gpu();
+        g.forward(this->inputs_[0]->output(), this->inputs_[1]->output(), this->output_);
+        if (this->inputs_.size() == 3) g.add_bias(this->inputs_[2]->output(), this->output_);
+    }
+    // Every pass overwrites its destination (beta = 0); emit_computed adds through a scratch
+    // buffer when the input already holds another contribution.
+    void backward_gpu() {
+        conv::cudnn::Conv2d<T>& g = gpu();
+        if (this->inputs_.size() == 3) {
+            this->emit_computed(2, [&](Tensor<T>& dst) { g.backward_bias(this->grad_, dst); });
+        }
+        this->emit_computed(1, [&](Tensor<T>& dst) {
+            g.backward_filter(this->inputs_[0]->output(), this->grad_, dst);
+        });
+        this->emit_computed(0, [&](Tensor<T>& dst) {
+            g.backward_data(this->grad_, this->inputs_[1]->output(), dst);
+        });
+    }
+    std::optional<conv::cudnn::Conv2d<T>> gpu_;  // descriptors and chosen algorithms
+#endif
     static memory_t in_memory(const std::vector<OpPtr<T>>& in) { return in[0]->memory(); }
     conv::Shape2d p_;
     conv::Algo algo_;

@@ -1,14 +1,20 @@
-// pooling2d (max, average) and global average pooling. Max pooling remembers each output's
-// winning input position for the backward pass; global average pooling is a mean over the
-// flattened spatial axis, built from existing ops (so its gradient is theirs).
+// pooling2d (max, average) and global average pooling. On the host, max pooling remembers each
+// output's winning input position for the backward pass; GPU tensors run cuDNN's pooling (host
+// staging only in a build without cuDNN). Global average pooling is a mean over the flattened
+// spatial axis, built from existing ops (so its gradient is theirs).
 #include <algorithm>
 #include <limits>
+#include <optional>
 #include <type_traits>
 
 #include "../backend/cpu/short_rows.h"
 #include "conv2d_stage.h"
 #include "magmadnn/op/conv.h"
 #include "nodes.h"
+
+#ifdef MAGMADNN_WITH_CUDNN
+#include "../backend/cuda/conv2d_cudnn.h"
+#endif
 
 namespace magmadnn::op {
 
@@ -123,7 +129,9 @@ class Pool2d final : public Node<T>, public AbsorbsInputRelu<T> {
           p_(pad),
           mode_(mode) {
         this->output_ = Tensor<T>(this->shape_, this->memory_);
-        if (mode_ == PoolMode::max) argmax_.resize(static_cast<std::size_t>(this->output_.size()));
+        if (mode_ == PoolMode::max && !runs_on_gpu()) {
+            argmax_.resize(static_cast<std::size_t>(this->output_.size()));
+        }
     }
     std::string kind() const override {
         return mode_ == PoolMode::max ? (relu_ ? "relu+maxpool2d" : "maxpool2d") : "avgpool2d";
@@ -131,6 +139,12 @@ class Pool2d final : public Node<T>, public AbsorbsInputRelu<T> {
     bool can_absorb_input_relu() const override { return mode_ == PoolMode::max && !relu_; }
     void absorb_input_relu() override { relu_ = true; }
     void forward() override {
+#ifdef MAGMADNN_WITH_CUDNN
+        if (runs_on_gpu()) {
+            gpu().forward(this->inputs_[0]->output(), this->output_, relu_);
+            return;
+        }
+#endif
         const Tensor<T>& xt = on_host(this->inputs_[0]->output(), sx_);
         Tensor<T>& yt = host_out(this->output_, sy_);
         pool(xt, yt);
@@ -247,6 +261,14 @@ class Pool2d final : public Node<T>, public AbsorbsInputRelu<T> {
         }
     }
     void backward() override {
+#ifdef MAGMADNN_WITH_CUDNN
+        if (runs_on_gpu()) {
+            this->emit_computed(0, [&](Tensor<T>& dst) {
+                gpu().backward(this->inputs_[0]->output(), this->output_, this->grad_, dst, relu_);
+            });
+            return;
+        }
+#endif
         const Tensor<T>& gt = on_host(this->grad_, sg_);
         const Shape& is = this->inputs_[0]->shape();
         const index_t planes = is[0] * is[1], h = is[2], w = is[3];
@@ -305,6 +327,31 @@ class Pool2d final : public Node<T>, public AbsorbsInputRelu<T> {
     }
 
   private:
+    bool runs_on_gpu() const {
+#ifdef MAGMADNN_WITH_CUDNN
+        return this->memory_ != HOST;
+#else
+        return false;
+#endif
+    }
+#ifdef MAGMADNN_WITH_CUDNN
+    // The absorbed relu stays fused on the GPU as one small pass over the pooled output (a
+    // quarter of the convolution's output for 2x2 windows) and a mask on its gradient before
+    // cudnnPoolingBackward; the convolution's output never goes through a separate relu.
+    conv::cudnn::Pool2d<T>& gpu() {
+        if (!gpu_) {
+            const Shape& is = this->inputs_[0]->shape();
+            conv::cudnn::PoolShape s;
+            s.n = is[0], s.c = is[1], s.h = is[2], s.w = is[3];
+            s.kernel = k_, s.stride = s_, s.padding = p_;
+            s.out_h = this->shape_[2], s.out_w = this->shape_[3];
+            s.max = mode_ == PoolMode::max;
+            gpu_.emplace(s, fmt::format("op::pooling2d('{}')", this->inputs_[0]->name()));
+        }
+        return *gpu_;
+    }
+    std::optional<conv::cudnn::Pool2d<T>> gpu_;
+#endif
     Pair k_, s_, p_;
     PoolMode mode_;
     bool relu_ = false;  // a relu absorbed from the input (see AbsorbsInputRelu)

@@ -11,6 +11,11 @@
 // ($XDG_CACHE_HOME/magmadnn/conv_algos.json, else ~/.cache/magmadnn/conv_algos.json); the
 // environment variable MAGMADNN_CONV_ALGO=direct|im2col|winograd2|winograd4|fft|onednn or a
 // per-op `algo` overrides the choice. See docs/CONV.md.
+//
+// Tensors in GPU memory (DEVICE, MANAGED, CUDA_MANAGED) run cuDNN in CUDA builds, with the
+// algorithm of each pass chosen by cuDNN's own timed search (cached per shape, dtype and device
+// for the process). The CPU algorithm names (environment, per layer, per op) apply to HOST
+// tensors only and are ignored on the GPU, so one model description runs on either.
 
 #include <array>
 #include <map>
@@ -20,10 +25,12 @@
 
 namespace magmadnn::conv {
 
-enum class Algo { automatic, direct, im2col, winograd2, winograd4, fft, onednn };
+// `cudnn` is what a conv2d node on the GPU reports; named for HOST tensors it means `automatic`.
+enum class Algo { automatic, direct, im2col, winograd2, winograd4, fft, onednn, cudnn };
 
 const char* to_string(Algo a);
-// "direct", "im2col", "winograd2", "winograd4", "fft", "onednn" or "auto"; ValueError otherwise.
+// "direct", "im2col", "winograd2", "winograd4", "fft", "onednn", "cudnn" or "auto"; ValueError
+// otherwise.
 Algo algo_from_string(const std::string& name);
 
 // One 2-D convolution problem: input {n, c, h, w}, filter {k, c / groups, r, s}.
@@ -46,19 +53,23 @@ struct Shape2d {
     void validate(const std::string& who) const;
 };
 
-// Whether `a` computes the forward pass of this problem itself (Winograd: 3x3, stride 1,
-// dilation 1, one group; FFT: stride 1, dilation 1, one group; oneDNN: f32 only).
+// Whether `a` computes the forward pass of this problem itself on the host (Winograd: 3x3,
+// stride 1, dilation 1, one group; FFT: stride 1, dilation 1, one group; oneDNN: f32 only;
+// cudnn: never, it is not a host algorithm).
 bool applicable(Algo a, const Shape2d& p, bool is_double);
 
 // The relative error bound (max |y - y_direct| / max |y_direct|) an algorithm must meet against
-// direct convolution on random inputs, for f32 or f64.
+// direct convolution on random inputs, for f32 or f64 (cudnn: against im2col on the host).
 double error_bound(Algo a, bool is_double);
 
-// The three passes on HOST tensors. Outputs are overwritten. An algorithm that lacks a pass runs
-// a stated fallback: Winograd backward-data is Winograd on the rotated filter when pad <= 2,
-// else im2col; Winograd and FFT backward-weights are im2col; FFT backward-data is im2col.
+// The three passes. Outputs are overwritten. On HOST tensors `a` names the algorithm
+// (automatic / cudnn: conv::choose). An algorithm that lacks a pass runs a stated fallback:
+// Winograd backward-data is Winograd on the rotated filter when pad <= 2, else im2col; Winograd
+// and FFT backward-weights are im2col; FFT backward-data is im2col.
 // `workspace` (optional, im2col only): forward keeps the unrolled input there (resized as needed,
 // skipped above 64 Mi elements) and backward_weights reuses it; pass the same x to both.
+// Tensors all in GPU memory run cuDNN whatever `a` names (and ignore `workspace`); mixing HOST
+// and GPU tensors is a DeviceError, as is GPU memory in a build without cuDNN.
 template <typename T>
 void forward(Algo a, const Shape2d& p, const Tensor<T>& x, const Tensor<T>& w, Tensor<T>& y,
              Tensor<T>* workspace = nullptr);
@@ -69,8 +80,9 @@ template <typename T>
 void backward_weights(Algo a, const Shape2d& p, const Tensor<T>& x, const Tensor<T>& dy,
                       Tensor<T>& dw, const Tensor<T>* workspace = nullptr);
 
-// The algorithm to run for this problem: MAGMADNN_CONV_ALGO if set (and applicable), else the
-// in-memory cache, else the disk cache, else a timed trial (which is then cached).
+// The host algorithm to run for this problem: MAGMADNN_CONV_ALGO if set (and applicable; `cudnn`
+// counts as unset), else the in-memory cache, else the disk cache, else a timed trial (which is
+// then cached).
 template <typename T>
 Algo choose(const Shape2d& p);
 // The disk cache's path.
@@ -87,7 +99,8 @@ namespace magmadnn::op {
 using Pair = std::array<index_t, 2>;
 
 // 2-D convolution (cross-correlation, as PyTorch's Conv2d): x {n, c, h, w}, w {k, c/groups, r, s},
-// b {k} or null -> {n, k, oh, ow}. `algo` = automatic chooses by measurement (conv::choose).
+// b {k} or null -> {n, k, oh, ow}. `algo` = automatic chooses by measurement (conv::choose). In
+// GPU memory the node runs cuDNN whatever `algo` names (kind() then reads "conv2d:cudnn").
 template <typename T>
 OpPtr<T> conv2d(const OpPtr<T>& x, const OpPtr<T>& w, const OpPtr<T>& b, Pair stride = {1, 1},
                 Pair padding = {0, 0}, Pair dilation = {1, 1}, index_t groups = 1,
@@ -95,7 +108,7 @@ OpPtr<T> conv2d(const OpPtr<T>& x, const OpPtr<T>& w, const OpPtr<T>& b, Pair st
 
 enum class PoolMode { max, average };
 // Max or average pooling over windows of `kernel`; average pooling counts padded elements as
-// zeros (PyTorch's count_include_pad = true).
+// zeros (PyTorch's count_include_pad = true). GPU memory runs cuDNN's pooling.
 template <typename T>
 OpPtr<T> pooling2d(const OpPtr<T>& x, Pair kernel, Pair stride, Pair padding = {0, 0},
                    PoolMode mode = PoolMode::max);

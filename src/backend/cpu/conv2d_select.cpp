@@ -1,7 +1,8 @@
 // Dispatch to the convolution algorithms, and the measured choice between them: a quick timed
 // trial (forward + backward-data + backward-weights) of each applicable algorithm whose error
 // against direct convolution, on a reduced copy of the problem, is inside its bound. Choices are
-// cached in memory and in $XDG_CACHE_HOME/magmadnn/conv_algos.json (written atomically).
+// cached in memory and in $XDG_CACHE_HOME/magmadnn/conv_algos.json (written atomically). Tensors
+// in GPU memory go to cuDNN (src/backend/cuda/conv2d_cudnn.cpp), which measures its own choice.
 #include <fmt/format.h>
 
 #include <chrono>
@@ -19,6 +20,10 @@
 #include "magmadnn/backend/threads.h"
 #include "magmadnn/core/error.h"
 #include "magmadnn/io/atomic_file.h"
+
+#ifdef MAGMADNN_WITH_CUDNN
+#include "../cuda/conv2d_cudnn.h"
+#endif
 
 namespace magmadnn::conv {
 
@@ -38,18 +43,20 @@ const char* to_string(Algo a) {
             return "fft";
         case Algo::onednn:
             return "onednn";
+        case Algo::cudnn:
+            return "cudnn";
     }
     return "?";
 }
 
 Algo algo_from_string(const std::string& name) {
     for (Algo a : {Algo::automatic, Algo::direct, Algo::im2col, Algo::winograd2, Algo::winograd4,
-                   Algo::fft, Algo::onednn}) {
+                   Algo::fft, Algo::onednn, Algo::cudnn}) {
         if (name == to_string(a)) return a;
     }
     throw ValueError(fmt::format(
-        "conv: unknown algorithm '{}'; expected auto, direct, im2col, winograd2, winograd4, fft "
-        "or onednn",
+        "conv: unknown algorithm '{}'; expected auto, direct, im2col, winograd2, winograd4, fft, "
+        "onednn or cudnn",
         name));
 }
 
@@ -94,6 +101,7 @@ bool applicable(Algo a, const Shape2d& p, bool is_double) {
         p.stride_h == 1 && p.stride_w == 1 && p.dil_h == 1 && p.dil_w == 1 && p.groups == 1;
     switch (a) {
         case Algo::automatic:
+        case Algo::cudnn:  // not a host algorithm
             return false;
         case Algo::direct:
         case Algo::im2col:
@@ -122,6 +130,8 @@ double error_bound(Algo a, bool is_double) {
         case Algo::winograd4:
             return is_double ? 1e-12 : 1e-4;
         case Algo::fft:
+            return is_double ? 1e-12 : 1e-4;
+        case Algo::cudnn:  // FMA math for f32; includes cuDNN's FFT and Winograd algorithms
             return is_double ? 1e-12 : 1e-4;
     }
     return 0;
@@ -153,7 +163,7 @@ void check_args(const char* pass, Algo a, const Shape2d& p, const Tensor<T>& x, 
     require_size(pass, "the input", x, p.n * p.c * p.h * p.w);
     require_size(pass, "the filter", w, p.k * (p.c / p.groups) * p.r * p.s);
     require_size(pass, "the output", y, p.n * p.k * p.out_h() * p.out_w());
-    if (a != Algo::automatic && !applicable(a, p, std::is_same_v<T, double>)) {
+    if (a != Algo::automatic && a != Algo::cudnn && !applicable(a, p, std::is_same_v<T, double>)) {
         throw ValueError(fmt::format(
             "conv::{}: algorithm {} does not apply to {} ({}); winograd needs 3x3 stride 1 "
             "dilation 1 groups 1, fft stride 1 dilation 1 groups 1, onednn f32",
@@ -161,13 +171,40 @@ void check_args(const char* pass, Algo a, const Shape2d& p, const Tensor<T>& x, 
     }
 }
 
+// Whether a pass runs on the GPU: all three tensors in GPU memory (DEVICE, MANAGED,
+// CUDA_MANAGED). A mix is an error, as is GPU memory without cuDNN.
+template <typename T>
+bool on_gpu(const char* pass, const Tensor<T>& a, const Tensor<T>& b, const Tensor<T>& c) {
+    const bool ga = a.memory() != HOST, gb = b.memory() != HOST, gc = c.memory() != HOST;
+    if (!ga && !gb && !gc) return false;
+    if (!(ga && gb && gc)) {
+        throw DeviceError(fmt::format(
+            "conv::{}: the tensors mix HOST and GPU memory ({}, {}, {}); move them to one side",
+            pass, magmadnn::to_string(a.memory()), magmadnn::to_string(b.memory()),
+            magmadnn::to_string(c.memory())));
+    }
+#ifdef MAGMADNN_WITH_CUDNN
+    return true;
+#else
+    throw DeviceError(fmt::format(
+        "conv::{}: the tensors are in GPU memory, and this build has no cuDNN; use HOST memory",
+        pass));
+#endif
+}
+
 }  // namespace
 
 template <typename T>
 void forward(Algo a, const Shape2d& p, const Tensor<T>& x, const Tensor<T>& w, Tensor<T>& y,
              Tensor<T>* workspace) {
+    if (on_gpu("forward", x, w, y)) {  // cuDNN's own choice, whatever `a` names
+#ifdef MAGMADNN_WITH_CUDNN
+        cudnn::forward(p, x, w, y);
+#endif
+        return;
+    }
     check_args("forward", a, p, x, w, y);
-    if (a == Algo::automatic) a = choose<T>(p);
+    if (a == Algo::automatic || a == Algo::cudnn) a = choose<T>(p);
     const T* xd = x.cdata();
     const T* wd = w.cdata();
     T* yd = y.data();
@@ -207,8 +244,14 @@ void forward(Algo a, const Shape2d& p, const Tensor<T>& x, const Tensor<T>& w, T
 template <typename T>
 void backward_data(Algo a, const Shape2d& p, const Tensor<T>& dy, const Tensor<T>& w,
                    Tensor<T>& dx) {
+    if (on_gpu("backward_data", dy, w, dx)) {
+#ifdef MAGMADNN_WITH_CUDNN
+        cudnn::backward_data(p, dy, w, dx);
+#endif
+        return;
+    }
     check_args("backward_data", a, p, dx, w, dy);
-    if (a == Algo::automatic) a = choose<T>(p);
+    if (a == Algo::automatic || a == Algo::cudnn) a = choose<T>(p);
     const T* dyd = dy.cdata();
     const T* wd = w.cdata();
     T* dxd = dx.data();
@@ -238,8 +281,14 @@ void backward_data(Algo a, const Shape2d& p, const Tensor<T>& dy, const Tensor<T
 template <typename T>
 void backward_weights(Algo a, const Shape2d& p, const Tensor<T>& x, const Tensor<T>& dy,
                       Tensor<T>& dw, const Tensor<T>* workspace) {
+    if (on_gpu("backward_weights", x, dy, dw)) {
+#ifdef MAGMADNN_WITH_CUDNN
+        cudnn::backward_weights(p, x, dy, dw);
+#endif
+        return;
+    }
     check_args("backward_weights", a, p, x, dw, dy);
-    if (a == Algo::automatic) a = choose<T>(p);
+    if (a == Algo::automatic || a == Algo::cudnn) a = choose<T>(p);
     const T* xd = x.cdata();
     const T* dyd = dy.cdata();
     T* dwd = dw.data();
@@ -425,7 +474,9 @@ Algo choose(const Shape2d& p) {
     const bool dbl = std::is_same_v<T, double>;
     if (const char* env = std::getenv("MAGMADNN_CONV_ALGO"); env != nullptr && *env != '\0') {
         const Algo a = algo_from_string(env);
-        if (a != Algo::automatic) return applicable(a, p, dbl) ? a : Algo::im2col;
+        // cudnn names the GPU path: on the host it means measure, as auto
+        if (a != Algo::automatic && a != Algo::cudnn)
+            return applicable(a, p, dbl) ? a : Algo::im2col;
     }
     const std::string key =
         fmt::format("{}|cpu|t{}|{}", dbl ? "f64" : "f32", num_threads(), p.key());

@@ -5,7 +5,10 @@
 #include <numbers>
 #include <vector>
 
-#include "backend/kernels.h"
+#if defined(__AVX512F__) || defined(__F16C__)
+#include <immintrin.h>
+#endif
+
 #include "magmadnn/core/half.h"
 
 namespace magmadnn::fft::cpu {
@@ -59,7 +62,52 @@ std::vector<float> dft_matrix(int R) {
     return F;
 }
 
-float round_f16(float x) { return static_cast<float>(f16(x)); }
+float round_f16(float x) {
+#if defined(__F16C__)
+    return _cvtsh_ss(_cvtss_sh(x, _MM_FROUND_TO_NEAREST_INT));  // IEEE round to nearest even
+#else
+    return static_cast<float>(f16(x));
+#endif
+}
+
+// out[i] = fp16(in[i] / s), 16 at a time with AVX-512 (the same IEEE rounding as round_f16).
+void divide_round_f16(const float* in, float s, float* out, index_t n) {
+    index_t i = 0;
+#if defined(__AVX512F__)
+    const __m512 vs = _mm512_set1_ps(s);
+    for (; i + 16 <= n; i += 16) {
+        const __m512 q = _mm512_div_ps(_mm512_loadu_ps(in + i), vs);
+        // the zero-masked forms: GCC 12 reports the plain forms' pass-through as uninitialized
+        const __m256i h = _mm512_maskz_cvtps_ph(0xffff, q, _MM_FROUND_TO_NEAREST_INT);
+        _mm512_storeu_ps(out + i, _mm512_maskz_cvtph_ps(0xffff, h));
+    }
+#endif
+    for (; i < n; ++i) out[i] = round_f16(in[i] / s);
+}
+
+// Y = F P for the {2R, 2R} DFT matrix (entries 0, +-1) and P {2R, cols}: the products are exact,
+// so each row of Y is a signed sum of P's rows, added in the order a sequential GEMM adds them.
+// Rows have stride ld; `count` columns are computed.
+void butterflies(int R, const std::vector<float>& F, const float* P, index_t ld, index_t count,
+                 float* Y) {
+    const int m = 2 * R;
+    for (int k = 0; k < m; ++k) {
+        float* y = Y + k * ld;
+        std::fill_n(y, count, 0.0f);
+        for (int j = 0; j < m; ++j) {
+            const float f = F[k * m + j];
+            if (f == 0.0f) continue;
+            const float* p = P + j * ld;
+            if (f > 0.0f) {
+#pragma omp simd
+                for (index_t c = 0; c < count; ++c) y[c] += p[c];
+            } else {
+#pragma omp simd
+                for (index_t c = 0; c < count; ++c) y[c] -= p[c];
+            }
+        }
+    }
+}
 
 // 2^(e - 14) for the largest e with 2^e <= m: maps m below 2^15, an exact power-of-two scale.
 float scale_for(float m) {
@@ -86,69 +134,62 @@ void fft_rows_fp16(index_t rows, index_t n, cf* data, bool split) {
         for (index_t i = 0; i < rows * n; ++i)
             src[i] = cf(round_f16(src[i].real()), round_f16(src[i].imag()));
     }
+    // The GEMM operands and results ({2R, rows n / R}: 2 rows n floats at every stage) and the
+    // row scales, allocated once: fresh pages are slow to touch on this project's VMs.
+    const auto operand = static_cast<std::size_t>(2 * rows * n);
+    std::vector<float> P1(operand), P2(split ? operand : 0), Y1(operand), Y2(P2.size());
+    std::vector<float> s1(static_cast<std::size_t>(rows), 1.0f), s2(s1.size(), 1.0f);
     for (const Stage& st : stages) {
         const int R = st.radix;
         const index_t per = n / R;        // butterflies per row
         const index_t cols = rows * per;  // GEMM columns
         const std::vector<float> F = dft_matrix(R);
-        std::vector<float> P1(static_cast<std::size_t>(2 * R * cols));
-        std::vector<float> P2(split ? P1.size() : 0);
-        std::vector<float> s1(static_cast<std::size_t>(rows), 1.0f),
-            s2(static_cast<std::size_t>(rows), 1.0f);
-        std::vector<cf> t(static_cast<std::size_t>(R * per));
-#pragma omp parallel for schedule(static) firstprivate(t)
+        // the twiddled row, real and imaginary parts apart so the splits run on plain rows
+        std::vector<float> tre(static_cast<std::size_t>(R * per)), tim(tre.size());
+#pragma omp parallel for schedule(static) firstprivate(tre, tim)
         for (index_t b = 0; b < rows; ++b) {
             const cf* v = src + b * n;
             float m = 0.0f;
             for (int r = 0; r < R; ++r) {  // twiddles in f32
                 for (index_t j = 0; j < per; ++j) {
                     const cf x = v[r * per + j] * st.twiddle[r * st.ns + j % st.ns];
-                    t[r * per + j] = x;
+                    tre[r * per + j] = x.real();
+                    tim[r * per + j] = x.imag();
                     m = std::max({m, std::abs(x.real()), std::abs(x.imag())});
                 }
             }
-            if (!split) {
-                for (int r = 0; r < R; ++r) {
-                    for (index_t j = 0; j < per; ++j) {
-                        const index_t c = b * per + j;
-                        P1[r * cols + c] = round_f16(t[r * per + j].real());
-                        P1[(R + r) * cols + c] = round_f16(t[r * per + j].imag());
-                    }
-                }
-                continue;
+            const float a = split ? scale_for(m) : 1.0f;
+            for (int r = 0; r < R; ++r) {  // X1 = fp16(X / s1)
+                divide_round_f16(tre.data() + r * per, a, P1.data() + r * cols + b * per, per);
+                divide_round_f16(tim.data() + r * per, a, P1.data() + (R + r) * cols + b * per,
+                                 per);
             }
-            const float a = scale_for(m);
+            if (!split) continue;
             float m2 = 0.0f;
-            for (int r = 0; r < R; ++r) {
+            for (int r = 0; r < 2 * R; ++r) {  // X / s1 - X1: exact, both within a factor 2
+                const float* x = (r < R ? tre.data() + r * per : tim.data() + (r - R) * per);
+                const float* hi = P1.data() + r * cols + b * per;
+                float* lo = P2.data() + r * cols + b * per;
                 for (index_t j = 0; j < per; ++j) {
-                    const index_t c = b * per + j;
-                    const float re = t[r * per + j].real() / a;
-                    const float im = t[r * per + j].imag() / a;
-                    P1[r * cols + c] = round_f16(re);
-                    P1[(R + r) * cols + c] = round_f16(im);
-                    P2[r * cols + c] = re - P1[r * cols + c];  // exact: both within a factor 2
-                    P2[(R + r) * cols + c] = im - P1[(R + r) * cols + c];
-                    m2 = std::max(
-                        {m2, std::abs(P2[r * cols + c]), std::abs(P2[(R + r) * cols + c])});
+                    lo[j] = x[j] / a - hi[j];
+                    m2 = std::max(m2, std::abs(lo[j]));
                 }
             }
             const float a2 = scale_for(m2);
-            for (int r = 0; r < 2 * R; ++r) {
-                for (index_t j = 0; j < per; ++j) {
-                    float& p = P2[r * cols + b * per + j];
-                    p = round_f16(p / a2);
-                }
+            for (int r = 0; r < 2 * R; ++r) {  // X2 = fp16((X / s1 - X1) / s2')
+                float* lo = P2.data() + r * cols + b * per;
+                divide_round_f16(lo, a2, lo, per);
             }
             s1[b] = a;
             s2[b] = a * a2;
         }
         // The butterflies: Y = F P, FP16-exact operands, f32 accumulation.
-        std::vector<float> Y1(P1.size()), Y2(P2.size());
-        math::cpu::gemm<float>(false, false, 2 * R, cols, 2 * R, 1.0f, F.data(), 2 * R, P1.data(),
-                               cols, 0.0f, Y1.data(), cols);
-        if (split) {
-            math::cpu::gemm<float>(false, false, 2 * R, cols, 2 * R, 1.0f, F.data(), 2 * R,
-                                   P2.data(), cols, 0.0f, Y2.data(), cols);
+        constexpr index_t chunk = 2048;  // columns per task
+#pragma omp parallel for schedule(static)
+        for (index_t c0 = 0; c0 < cols; c0 += chunk) {
+            const index_t nc = std::min(chunk, cols - c0);
+            butterflies(R, F, P1.data() + c0, cols, nc, Y1.data() + c0);
+            if (split) butterflies(R, F, P2.data() + c0, cols, nc, Y2.data() + c0);
         }
 #pragma omp parallel for schedule(static)
         for (index_t b = 0; b < rows; ++b) {
