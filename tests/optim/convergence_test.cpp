@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <ostream>
 
 #include "reference.h"
 
@@ -68,6 +69,8 @@ struct Case {
     const char* name;
     opt::Config config;
 };
+// gtest prints a parameter into the test's name: the case name, not the struct's bytes.
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 
 class Minimises : public ::testing::TestWithParam<Case> {};
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <ostream>
 
 #include "reference.h"
 
@@ -16,6 +17,8 @@ struct Case {
     const char* name;
     opt::Config config;
 };
+// gtest prints a parameter into the test's name: the case name, not the struct's bytes.
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 
 std::vector<Case> cases() {
     return {

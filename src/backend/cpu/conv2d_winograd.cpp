@@ -1,139 +1,487 @@
 // Winograd F(m x m, 3 x 3) for 3x3, stride-1 convolutions (Lavin & Gray 2015), m = 2 or 4.
 // Filters become U = G g G^T and input tiles V = B^T d B (alpha x alpha, alpha = m + 2); the
-// convolution is then alpha^2 independent GEMMs M[xi] = U[xi] {k, c} x V[xi] {c, tiles}, run as a
-// batch (one problem per thread), and each output tile is A^T M A. F(2x2) does 16 multiplies per
-// 4 outputs instead of 36; F(4x4) 36 per 16 instead of 144, at the cost of larger transform
-// constants (about two more digits of rounding error, see tests/backend/conv2d_algos_test.cpp).
+// convolution is then alpha^2 independent GEMMs M[xi] = U[xi] {k, c} x V[xi] {c, tiles}, and each
+// output tile is A^T M A. F(2x2) does 16 multiplies per 4 outputs instead of 36; F(4x4) 36 per 16
+// instead of 144, at the cost of larger transform constants (about one more digit of rounding
+// error, see tests/backend/conv2d_algos_test.cpp).
+//
+// Each thread takes an even share of the tile rows and runs it in chunks of whole tile rows:
+// input transform, the alpha^2 GEMMs, output transform, so that a chunk's V and M stay near the
+// core (for a whole VGG layer they are 2-26 MB each). With AVX-512 the f32 path works on 16
+// consecutive tiles at once: B^T first combines alpha input rows (contiguous vectors), permutes
+// then split the result into the alpha columns of each tile, and V[xi] and M[xi] are {channel,
+// tile} rows read and written 16 tiles at a time; its GEMMs are a register-tiled kernel that
+// reads V's rows in place (no packing, no per-call overhead: faster than oneDNN's sgemm on these
+// small operands). f64 and builds without AVX-512 run the same chunks with per-tile loops and
+// math::cpu::gemm.
+#include <omp.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "../kernels.h"
 #include "conv2d.h"
 
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
 namespace magmadnn::conv::cpu {
 
 namespace {
 
-// The transform matrices, stored row-major in double and rounded once to T.
+// s a + b and b - s a, on scalars or (below) on 16 f32 lanes.
+template <typename T>
+inline T madd(T s, T a, T b) {
+    return s * a + b;
+}
+template <typename T>
+inline T nmadd(T s, T a, T b) {
+    return b - s * a;
+}
+#if defined(__AVX512F__)
+inline __m512 madd(float s, __m512 a, __m512 b) { return _mm512_fmadd_ps(_mm512_set1_ps(s), a, b); }
+inline __m512 nmadd(float s, __m512 a, __m512 b) {
+    return _mm512_fnmadd_ps(_mm512_set1_ps(s), a, b);
+}
+
+// The first n lanes (none for n <= 0).
+inline __mmask16 lanes(index_t n) {
+    return n <= 0 ? __mmask16(0) : n >= 16 ? __mmask16(0xffff) : __mmask16((1u << n) - 1u);
+}
+#endif
+
+// The 1-D transforms on alpha values (V: a scalar or a vector of lanes, S its scalar type): bt
+// is r = B^T d, at is y = A^T v, written out with their common subexpressions; G (filters only,
+// not time-critical) stays a matrix.
 struct F2 {
     static constexpr int m = 2, a = 4;
-    static constexpr double BT[a][a] = {{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}};
     static constexpr double G[a][3] = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
-    static constexpr double AT[m][a] = {{1, 1, 1, 0}, {0, 1, -1, -1}};
+    // B^T = {{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}}
+    template <typename S, typename V>
+    static void bt(const V (&d)[a], V (&r)[a]) {
+        r[0] = d[0] - d[2];
+        r[1] = d[1] + d[2];
+        r[2] = d[2] - d[1];
+        r[3] = d[1] - d[3];
+    }
+    // A^T = {{1, 1, 1, 0}, {0, 1, -1, -1}}
+    template <typename S, typename V>
+    static void at(const V (&v)[a], V (&y)[m]) {
+        y[0] = v[0] + v[1] + v[2];
+        y[1] = v[1] - v[2] - v[3];
+    }
 };
+
 struct F4 {
     static constexpr int m = 4, a = 6;
-    static constexpr double BT[a][a] = {{4, 0, -5, 0, 1, 0},  {0, -4, -4, 1, 1, 0},
-                                        {0, 4, -4, -1, 1, 0}, {0, -2, -1, 2, 1, 0},
-                                        {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1}};
     static constexpr double G[a][3] = {{1.0 / 4, 0, 0},
                                        {-1.0 / 6, -1.0 / 6, -1.0 / 6},
                                        {-1.0 / 6, 1.0 / 6, -1.0 / 6},
                                        {1.0 / 24, 1.0 / 12, 1.0 / 6},
                                        {1.0 / 24, -1.0 / 12, 1.0 / 6},
                                        {0, 0, 1}};
-    static constexpr double AT[m][a] = {
-        {1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0}, {0, 1, 1, 4, 4, 0}, {0, 1, -1, 8, -8, 1}};
+    // B^T = {{4, 0, -5, 0, 1, 0},  {0, -4, -4, 1, 1, 0}, {0, 4, -4, -1, 1, 0},
+    //        {0, -2, -1, 2, 1, 0}, {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1}}
+    template <typename S, typename V>
+    static void bt(const V (&d)[a], V (&r)[a]) {
+        const V t1 = nmadd(S(4), d[2], d[4]), t2 = nmadd(S(4), d[1], d[3]);
+        const V t3 = d[4] - d[2], t4 = d[3] - d[1];
+        r[0] = madd(S(4), d[0], nmadd(S(5), d[2], d[4]));
+        r[1] = t1 + t2;
+        r[2] = t1 - t2;
+        r[3] = madd(S(2), t4, t3);
+        r[4] = nmadd(S(2), t4, t3);
+        r[5] = madd(S(4), d[1], nmadd(S(5), d[3], d[5]));
+    }
+    // A^T = {{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0}, {0, 1, 1, 4, 4, 0}, {0, 1, -1, 8, -8, 1}}
+    template <typename S, typename V>
+    static void at(const V (&v)[a], V (&y)[m]) {
+        const V s1 = v[1] + v[2], s2 = v[1] - v[2], s3 = v[3] + v[4], s4 = v[3] - v[4];
+        y[0] = v[0] + s1 + s3;
+        y[1] = madd(S(2), s4, s2);
+        y[2] = madd(S(4), s3, s1);
+        y[3] = madd(S(8), s4, s2) + v[5];
+    }
 };
+
+// u = G g G^T for one 3x3 filter g (row-major), u row-major alpha x alpha.
+template <typename F, typename S, typename V>
+inline void filter_transform(const V (&g)[9], V (&u)[F::a * F::a]) {
+    constexpr int a = F::a;
+    V t[a][3];
+    for (int i = 0; i < a; ++i) {
+        for (int j = 0; j < 3; ++j) {
+            V s{};
+            for (int l = 0; l < 3; ++l) {
+                if (F::G[i][l] != 0) s = madd(S(F::G[i][l]), g[l * 3 + j], s);
+            }
+            t[i][j] = s;
+        }
+    }
+    for (int i = 0; i < a; ++i) {
+        for (int j = 0; j < a; ++j) {
+            V s{};
+            for (int l = 0; l < 3; ++l) {
+                if (F::G[j][l] != 0) s = madd(S(F::G[j][l]), t[i][l], s);
+            }
+            u[i * a + j] = s;
+        }
+    }
+}
+
+// U[xi][kc] for the filters kc in [kc0, kc0 + n), n <= 16; U[xi] is {k, c}, so kc = k * C + c.
+template <typename F, typename T>
+void filters(const T* w, index_t kc0, index_t n, T* U, index_t us) {
+    constexpr int aa = F::a * F::a;
+#if defined(__AVX512F__)
+    if constexpr (std::is_same_v<T, float>) {
+        const __mmask16 k = lanes(n);
+        const __m512i idx = _mm512_mullo_epi32(
+            _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+            _mm512_set1_epi32(9));
+        __m512 g[9], u[aa];
+        for (int e = 0; e < 9; ++e) {
+            g[e] = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), k, idx, w + kc0 * 9 + e, 4);
+        }
+        filter_transform<F, float>(g, u);
+        for (int xi = 0; xi < aa; ++xi) _mm512_mask_storeu_ps(U + xi * us + kc0, k, u[xi]);
+        return;
+    }
+#endif
+    for (index_t kc = kc0; kc < kc0 + n; ++kc) {
+        T g[9], u[aa];
+        for (int e = 0; e < 9; ++e) g[e] = w[kc * 9 + e];
+        filter_transform<F, T>(g, u);
+        for (int xi = 0; xi < aa; ++xi) U[xi * us + kc] = u[xi];
+    }
+}
+
+// The input transform of tile row ti of one channel's plane: tile tj's alpha^2 values go to
+// v[xi * xs + tj].
+template <typename F, typename T>
+void input_row(const Shape2d& p, const T* plane, index_t ti, index_t tw, T* v, index_t xs) {
+    constexpr int m = F::m, a = F::a;
+    for (index_t tj = 0; tj < tw; ++tj) {
+        const index_t h0 = ti * m - p.pad_h, w0 = tj * m - p.pad_w;
+        T d[a][a], t[a][a];
+        for (int i = 0; i < a; ++i) {
+            const index_t hi = h0 + i;
+            for (int j = 0; j < a; ++j) {
+                const index_t wi = w0 + j;
+                d[i][j] = hi >= 0 && hi < p.h && wi >= 0 && wi < p.w ? plane[hi * p.w + wi] : T(0);
+            }
+        }
+        for (int j = 0; j < a; ++j) {
+            T col[a], r[a];
+            for (int l = 0; l < a; ++l) col[l] = d[l][j];
+            F::template bt<T>(col, r);
+            for (int i = 0; i < a; ++i) t[i][j] = r[i];
+        }
+        for (int i = 0; i < a; ++i) {
+            T r[a];
+            F::template bt<T>(t[i], r);
+            for (int j = 0; j < a; ++j) v[(i * a + j) * xs + tj] = r[j];
+        }
+    }
+}
+
+// The output transform of tile row ti for one output channel: tile tj's alpha^2 values are
+// mk[xi * xs + tj]; yk is the output plane {oh, ow}.
+template <typename F, typename T>
+void output_row(index_t oh, index_t ow, const T* mk, index_t xs, index_t ti, index_t tw, T* yk) {
+    constexpr int m = F::m, a = F::a;
+    for (index_t tj = 0; tj < tw; ++tj) {
+        T t[m][a];
+        for (int j = 0; j < a; ++j) {
+            T col[a], r[m];
+            for (int l = 0; l < a; ++l) col[l] = mk[(l * a + j) * xs + tj];
+            F::template at<T>(col, r);
+            for (int i = 0; i < m; ++i) t[i][j] = r[i];
+        }
+        for (int i = 0; i < m && ti * m + i < oh; ++i) {
+            T r[m];
+            F::template at<T>(t[i], r);
+            T* out = yk + (ti * m + i) * ow;
+            for (int j = 0; j < m && tj * m + j < ow; ++j) out[tj * m + j] = r[j];
+        }
+    }
+}
+
+#if defined(__AVX512F__)
+// d[j] lane t = s[m t + j], j < alpha: the alpha columns of 16 consecutive tiles, from the m + 1
+// vectors at s (whole vectors at the offsets the row was stored at, so the loads are forwarded
+// from those stores).
+template <int m, int a>
+inline void deinterleave(const float* s, __m512 (&d)[a]) {
+    // columns m and m + 1 of tile t are columns 0 and 1 of tile t + 1
+    const __m512i next0 = _mm512_setr_epi32(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16);
+    const __m512i next1 = _mm512_setr_epi32(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 17);
+    const __m512 last = _mm512_loadu_ps(s + 16 * m);
+    if constexpr (m == 2) {
+        const __m512i even =
+            _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+        const __m512i odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
+        const __m512 x0 = _mm512_loadu_ps(s), x1 = _mm512_loadu_ps(s + 16);
+        d[0] = _mm512_permutex2var_ps(x0, even, x1);
+        d[1] = _mm512_permutex2var_ps(x0, odd, x1);
+    } else {
+        // every 4th of 32 elements, into lanes 0-7 from the first 32 and 8-15 from the next 32
+        const __m512i q =
+            _mm512_setr_epi32(0, 4, 8, 12, 16, 20, 24, 28, 0, 4, 8, 12, 16, 20, 24, 28);
+        const __m512 x0 = _mm512_loadu_ps(s), x1 = _mm512_loadu_ps(s + 16);
+        const __m512 x2 = _mm512_loadu_ps(s + 32), x3 = _mm512_loadu_ps(s + 48);
+        for (int j = 0; j < m; ++j) {
+            const __m512i qj = _mm512_add_epi32(q, _mm512_set1_epi32(j));
+            d[j] = _mm512_mask_blend_ps(0xff00, _mm512_permutex2var_ps(x0, qj, x1),
+                                        _mm512_permutex2var_ps(x2, qj, x3));
+        }
+    }
+    d[m] = _mm512_permutex2var_ps(d[0], next0, last);
+    d[m + 1] = _mm512_permutex2var_ps(d[1], next1, last);
+}
+
+// The inverse for the m output columns: o[v] lane l = y[l % m] lane 16 v / m + l / m.
+template <int m>
+inline void interleave(const __m512 (&y)[m], __m512 (&o)[m]) {
+    const __m512i lo = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    const __m512i hi = _mm512_add_epi32(lo, _mm512_set1_epi32(8));
+    if constexpr (m == 2) {
+        o[0] = _mm512_permutex2var_ps(y[0], lo, y[1]);
+        o[1] = _mm512_permutex2var_ps(y[0], hi, y[1]);
+    } else {
+        const __m512 a0 = _mm512_permutex2var_ps(y[0], lo, y[2]);
+        const __m512 a1 = _mm512_permutex2var_ps(y[0], hi, y[2]);
+        const __m512 b0 = _mm512_permutex2var_ps(y[1], lo, y[3]);
+        const __m512 b1 = _mm512_permutex2var_ps(y[1], hi, y[3]);
+        o[0] = _mm512_permutex2var_ps(a0, lo, b0);
+        o[1] = _mm512_permutex2var_ps(a0, hi, b0);
+        o[2] = _mm512_permutex2var_ps(a1, lo, b1);
+        o[3] = _mm512_permutex2var_ps(a1, hi, b1);
+    }
+}
+
+// input_row for f32, 16 tiles at a time. rows: alpha rows of wb floats (column j of the padded
+// input at j, zero past the input); zero: p.w zeros, read in place of the rows above and below
+// the plane.
+template <typename F>
+void input_row_avx512(const Shape2d& p, const float* plane, index_t ti, index_t tw, float* v,
+                      index_t xs, float* rows, index_t wb, const float* zero) {
+    constexpr int m = F::m, a = F::a;
+    const float* src[a];
+    for (int l = 0; l < a; ++l) {
+        const index_t hi = ti * m - p.pad_h + l;
+        src[l] = hi >= 0 && hi < p.h ? plane + hi * p.w : zero;
+    }
+    // Whole vectors of the padded row, up to the last input column (the rest stays zero): the
+    // loads mask the padding, so the first vector's address may start before the row.
+    for (index_t c0 = 0; c0 < p.pad_w + p.w; c0 += 16) {
+        const auto k = static_cast<__mmask16>(lanes(p.pad_w + p.w - c0) & ~lanes(p.pad_w - c0));
+        __m512 d[a], r[a];
+        for (int l = 0; l < a; ++l) d[l] = _mm512_maskz_loadu_ps(k, src[l] + c0 - p.pad_w);
+        F::template bt<float>(d, r);
+        for (int i = 0; i < a; ++i) _mm512_storeu_ps(rows + i * wb + c0, r[i]);
+    }
+    for (index_t t = 0; t < tw; t += 16) {
+        const __mmask16 k = lanes(tw - t);
+        for (int i = 0; i < a; ++i) {
+            __m512 d[a], r[a];
+            deinterleave<m, a>(rows + i * wb + t * m, d);
+            F::template bt<float>(d, r);
+            for (int j = 0; j < a; ++j) _mm512_mask_storeu_ps(v + (i * a + j) * xs + t, k, r[j]);
+        }
+    }
+}
+
+// output_row for f32, 16 tiles at a time.
+template <typename F>
+void output_row_avx512(index_t oh, index_t ow, const float* mk, index_t xs, index_t ti, index_t tw,
+                       float* yk) {
+    constexpr int m = F::m, a = F::a;
+    for (index_t t = 0; t < tw; t += 16) {
+        const __mmask16 k = lanes(tw - t);
+        __m512 tmp[m][a];
+        for (int j = 0; j < a; ++j) {
+            __m512 col[a], r[m];
+            for (int l = 0; l < a; ++l)
+                col[l] = _mm512_maskz_loadu_ps(k, mk + (l * a + j) * xs + t);
+            F::template at<float>(col, r);
+            for (int i = 0; i < m; ++i) tmp[i][j] = r[i];
+        }
+        const index_t x0 = t * m;
+        for (int i = 0; i < m && ti * m + i < oh; ++i) {
+            __m512 r[m], o[m];
+            F::template at<float>(tmp[i], r);
+            interleave<m>(r, o);
+            float* out = yk + (ti * m + i) * ow + x0;
+            for (int q = 0; q < m; ++q)
+                _mm512_mask_storeu_ps(out + 16 * q, lanes(ow - x0 - 16 * q), o[q]);
+        }
+    }
+}
+
+// One xi's GEMM, f32: Mx{K, N} = Ux{K, C} Vx{C, N} (leading dimensions C, ld, ld), in tiles of
+// R rows by NV vectors of 16 tiles whose accumulators stay in registers while c runs: the rows
+// of V are already contiguous runs of tiles, so nothing is packed. ld is a multiple of 16, so
+// the last vector of a row may run past N inside the row's padding (never read afterwards).
+template <int R, int NV>
+void gemm_tile(const float* A, index_t C, const float* B, index_t ld, float* out) {
+    __m512 acc[R][NV];
+    for (int r = 0; r < R; ++r) {
+        for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_setzero_ps();
+    }
+#pragma GCC unroll 2
+    for (index_t c = 0; c < C; ++c) {
+        __m512 b[NV];
+        for (int v = 0; v < NV; ++v) b[v] = _mm512_loadu_ps(B + c * ld + 16 * v);
+        for (int r = 0; r < R; ++r) {
+            const __m512 a = _mm512_set1_ps(A[r * C + c]);
+            for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_fmadd_ps(a, b[v], acc[r][v]);
+        }
+    }
+    for (int r = 0; r < R; ++r) {
+        for (int v = 0; v < NV; ++v) _mm512_storeu_ps(out + r * ld + 16 * v, acc[r][v]);
+    }
+}
+
+// Rows per tile for NV vectors: at most 24 accumulators (with the V rows and a broadcast, no
+// spills), and at least 12 FMAs per row of V loaded.
+constexpr int tile_rows(int nv) { return nv == 1 ? 12 : nv == 2 ? 12 : nv == 3 ? 8 : 6; }
+
+template <int NV, std::size_t... R>
+constexpr auto short_tiles(std::index_sequence<R...>) {
+    return std::array{&gemm_tile<int(R) + 1, NV>...};
+}
+
+// Ragged N: the last panel takes 1-3 vectors.
+template <int NV>
+void gemm_panel(index_t K, index_t C, const float* A, const float* B, index_t ld, float* out) {
+    constexpr int R = tile_rows(NV);
+    index_t k0 = 0;
+    for (; k0 + R <= K; k0 += R) gemm_tile<R, NV>(A + k0 * C, C, B, ld, out + k0 * ld);
+    if (k0 < K) {
+        static constexpr auto rest = short_tiles<NV>(std::make_index_sequence<R - 1>());
+        rest[static_cast<std::size_t>(K - k0 - 1)](A + k0 * C, C, B, ld, out + k0 * ld);
+    }
+}
+
+void gemm_avx512(index_t K, index_t N, index_t C, const float* A, const float* B, index_t ld,
+                 float* out) {
+    for (index_t n0 = 0; n0 < N; n0 += 64) {
+        switch (std::min<index_t>(4, (N - n0 + 15) / 16)) {
+            case 1:
+                gemm_panel<1>(K, C, A, B + n0, ld, out + n0);
+                break;
+            case 2:
+                gemm_panel<2>(K, C, A, B + n0, ld, out + n0);
+                break;
+            case 3:
+                gemm_panel<3>(K, C, A, B + n0, ld, out + n0);
+                break;
+            default:
+                gemm_panel<4>(K, C, A, B + n0, ld, out + n0);
+                break;
+        }
+    }
+}
+#endif
+
+// A chunk's V and M together stay under this many bytes, unless one tile row is larger. Larger
+// chunks give the GEMMs longer rows, smaller ones keep the transforms' traffic closer to the core
+// (1 MB of L2 per core here); 1-3 MB measured within a few percent of each other on the VGG
+// layers.
+constexpr index_t chunk_bytes = index_t(2) << 20;
+
+template <typename T>
+T* workspace(std::vector<T>& v, index_t n) {
+    if (v.size() < static_cast<std::size_t>(n)) v.resize(static_cast<std::size_t>(n));
+    return v.data();
+}
 
 template <typename F, typename T>
 void run(const Shape2d& p, const T* x, const T* w, T* y) {
     constexpr int m = F::m, a = F::a, aa = a * a;
     const index_t oh = p.out_h(), ow = p.out_w();
-    const index_t th = (oh + m - 1) / m, tw = (ow + m - 1) / m, tiles = th * tw;
-    const index_t P = p.n * tiles, C = p.c, K = p.k;
-    std::vector<T> U(static_cast<std::size_t>(aa * K * C));
-    std::vector<T> V(static_cast<std::size_t>(aa * C * P));
-    std::vector<T> M(static_cast<std::size_t>(aa * K * P));
+    const index_t th = (oh + m - 1) / m, tw = (ow + m - 1) / m, rows = p.n * th;
+    const index_t C = p.c, K = p.k, KC = K * C;
 
-    // U[xi][k][c] = (G g G^T)[xi]
-#pragma omp parallel for
-    for (index_t kc = 0; kc < K * C; ++kc) {
-        const T* g = w + kc * 9;
-        T tmp[a][3];
-        for (int i = 0; i < a; ++i)
-            for (int j = 0; j < 3; ++j)
-                tmp[i][j] =
-                    T(F::G[i][0]) * g[j] + T(F::G[i][1]) * g[3 + j] + T(F::G[i][2]) * g[6 + j];
-        for (int i = 0; i < a; ++i)
-            for (int j = 0; j < a; ++j)
-                U[(i * a + j) * K * C + kc] = tmp[i][0] * T(F::G[j][0]) +
-                                              tmp[i][1] * T(F::G[j][1]) + tmp[i][2] * T(F::G[j][2]);
-    }
+    // Each thread takes an even share of the n * th tile rows and runs it in chunks of whole
+    // tile rows, as large as fit the budget, of equal sizes.
+    const index_t row_bytes = aa * (C + K) * tw * static_cast<index_t>(sizeof(T));
+    const index_t fit = std::max<index_t>(1, chunk_bytes / row_bytes);
+    const index_t us = KC + 16;                       // see vs below
+    const index_t wb = (tw + 15) / 16 * 16 * m + 16;  // rows of the vectorised input transform
 
-    // V[xi][c][tile] = (B^T d B)[xi]
-#pragma omp parallel for collapse(2)
-    for (index_t n = 0; n < p.n; ++n) {
-        for (index_t c = 0; c < C; ++c) {
-            const T* xc = x + (n * C + c) * p.h * p.w;
-            for (index_t ti = 0; ti < th; ++ti) {
-                for (index_t tj = 0; tj < tw; ++tj) {
-                    T d[a][a], tmp[a][a];
-                    const index_t h0 = ti * m - p.pad_h, w0 = tj * m - p.pad_w;
-                    for (int i = 0; i < a; ++i) {
-                        const index_t hi = h0 + i;
-                        for (int j = 0; j < a; ++j) {
-                            const index_t wi = w0 + j;
-                            d[i][j] = hi >= 0 && hi < p.h && wi >= 0 && wi < p.w ? xc[hi * p.w + wi]
-                                                                                 : T(0);
-                        }
+    // Kept between calls (as the per-thread buffers below): fresh ones would cost page faults
+    // and zeroing on every call. All threads fill U; the loop's barrier precedes its use.
+    thread_local std::vector<T> filter_buf;
+    T* const U = workspace(filter_buf, aa * us);
+
+#pragma omp parallel
+    {
+#pragma omp for schedule(static)
+        for (index_t kc = 0; kc < KC; kc += 16) {
+            filters<F>(w, kc, std::min<index_t>(16, KC - kc), U, us);
+        }
+
+        const index_t nth = omp_get_num_threads(), id = omp_get_thread_num();
+        const index_t mine0 = id * rows / nth, mine = (id + 1) * rows / nth - mine0;
+        const index_t chunks = (mine + fit - 1) / fit;
+        // ld: the tile stride of V and M, whole vectors. V[xi] and M[xi] are one cache line
+        // past a multiple of ld apart: the transforms touch all alpha^2 of them at once, and
+        // power-of-two strides would put them in the same cache sets.
+        const index_t ld = chunks == 0 ? 16 : ((mine + chunks - 1) / chunks * tw + 15) / 16 * 16;
+        const index_t vs = C * ld + 16, ms = K * ld + 16;
+        thread_local std::vector<T> chunk_buf;
+        T* const V = workspace(chunk_buf, aa * (vs + ms) + a * wb + p.w + 16);
+        T* const M = V + aa * vs;
+        // on a cache-line boundary: the input transform stores and reloads whole vectors of it
+        [[maybe_unused]] T* const row_buf =
+            M + aa * ms +
+            (16 - reinterpret_cast<std::uintptr_t>(M + aa * ms) / sizeof(T) % 16) % 16;
+        [[maybe_unused]] const T* const zero = row_buf + a * wb;
+        std::fill(row_buf, row_buf + a * wb + p.w, T(0));
+
+        for (index_t ch = 0; ch < chunks; ++ch) {
+            const index_t r0 = mine0 + ch * mine / chunks, r1 = mine0 + (ch + 1) * mine / chunks;
+            for (index_t c = 0; c < C; ++c) {
+                for (index_t r = r0; r < r1; ++r) {
+                    const T* plane = x + ((r / th) * C + c) * p.h * p.w;
+                    T* v = V + c * ld + (r - r0) * tw;
+#if defined(__AVX512F__)
+                    if constexpr (std::is_same_v<T, float>) {
+                        input_row_avx512<F>(p, plane, r % th, tw, v, vs, row_buf, wb, zero);
+                        continue;
                     }
-                    for (int i = 0; i < a; ++i)
-                        for (int j = 0; j < a; ++j) {
-                            T s = T(0);
-                            for (int l = 0; l < a; ++l)
-                                if (F::BT[i][l] != 0) s += T(F::BT[i][l]) * d[l][j];
-                            tmp[i][j] = s;
-                        }
-                    const index_t col = n * tiles + ti * tw + tj;
-                    for (int i = 0; i < a; ++i)
-                        for (int j = 0; j < a; ++j) {
-                            T s = T(0);
-                            for (int l = 0; l < a; ++l)
-                                if (F::BT[j][l] != 0) s += tmp[i][l] * T(F::BT[j][l]);
-                            V[((i * a + j) * C + c) * P + col] = s;
-                        }
+#endif
+                    input_row<F>(p, plane, r % th, tw, v, vs);
                 }
             }
-        }
-    }
-
-    // The batch of alpha^2 GEMMs, one problem per thread.
-#pragma omp parallel for schedule(dynamic)
-    for (int xi = 0; xi < aa; ++xi) {
-        math::cpu::gemm(false, false, K, P, C, T(1), U.data() + xi * K * C, C,
-                        V.data() + xi * C * P, P, T(0), M.data() + xi * K * P, P);
-    }
-
-    // y tile = A^T M A
-#pragma omp parallel for collapse(2)
-    for (index_t n = 0; n < p.n; ++n) {
-        for (index_t k = 0; k < K; ++k) {
-            T* yk = y + (n * K + k) * oh * ow;
-            for (index_t ti = 0; ti < th; ++ti) {
-                for (index_t tj = 0; tj < tw; ++tj) {
-                    const index_t col = n * tiles + ti * tw + tj;
-                    T mt[a][a], tmp[m][a];
-                    for (int i = 0; i < a; ++i)
-                        for (int j = 0; j < a; ++j) mt[i][j] = M[((i * a + j) * K + k) * P + col];
-                    for (int i = 0; i < m; ++i)
-                        for (int j = 0; j < a; ++j) {
-                            T s = T(0);
-                            for (int l = 0; l < a; ++l)
-                                if (F::AT[i][l] != 0) s += T(F::AT[i][l]) * mt[l][j];
-                            tmp[i][j] = s;
-                        }
-                    for (int i = 0; i < m; ++i) {
-                        const index_t hi = ti * m + i;
-                        if (hi >= oh) break;
-                        for (int j = 0; j < m; ++j) {
-                            const index_t wi = tj * m + j;
-                            if (wi >= ow) break;
-                            T s = T(0);
-                            for (int l = 0; l < a; ++l)
-                                if (F::AT[j][l] != 0) s += tmp[i][l] * T(F::AT[j][l]);
-                            yk[hi * ow + wi] = s;
-                        }
+            for (int xi = 0; xi < aa; ++xi) {
+#if defined(__AVX512F__)
+                if constexpr (std::is_same_v<T, float>) {
+                    gemm_avx512(K, (r1 - r0) * tw, C, U + xi * us, V + xi * vs, ld, M + xi * ms);
+                    continue;
+                }
+#endif
+                math::cpu::gemm(false, false, K, (r1 - r0) * tw, C, T(1), U + xi * us, C,
+                                V + xi * vs, ld, T(0), M + xi * ms, ld);
+            }
+            for (index_t k = 0; k < K; ++k) {
+                for (index_t r = r0; r < r1; ++r) {
+                    T* yk = y + ((r / th) * K + k) * oh * ow;
+                    const T* mk = M + k * ld + (r - r0) * tw;
+#if defined(__AVX512F__)
+                    if constexpr (std::is_same_v<T, float>) {
+                        output_row_avx512<F>(oh, ow, mk, ms, r % th, tw, yk);
+                        continue;
                     }
+#endif
+                    output_row<F>(oh, ow, mk, ms, r % th, tw, yk);
                 }
             }
         }
