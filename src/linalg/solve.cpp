@@ -36,7 +36,7 @@ LUFactors<T> lu_factor(const Tensor<T>& A) {
 }
 
 template <typename T>
-Tensor<T> lu_solve(const LUFactors<T>& factors, const Tensor<T>& b) {
+Tensor<T> lu_solve(const LUFactors<T>& factors, const Tensor<T>& b, bool transpose) {
     const Tensor<T>& lu = factors.lu;
     detail::require_ndim("lu_solve", "factors.lu", lu.shape(), 2);
     detail::require_square("lu_solve", "factors.lu", lu.shape());
@@ -51,7 +51,7 @@ Tensor<T> lu_solve(const LUFactors<T>& factors, const Tensor<T>& b) {
     detail::require_finite("lu_solve", "b", b);
     if (detail::on_device("lu_solve", lu, b)) {
 #ifdef MAGMADNN_WITH_CUDA
-        return cuda::lu_solve(factors, b);
+        return cuda::lu_solve(factors, b, transpose);
 #endif
     }
     Tensor<T> x = b.clone();
@@ -59,7 +59,7 @@ Tensor<T> lu_solve(const LUFactors<T>& factors, const Tensor<T>& b) {
     const Tensor<std::int32_t> piv = factors.pivots.to(HOST);
     for (index_t i = 0; i < n; ++i) ipiv[i] = piv.cdata()[i] + 1;
     const lapack_int info = lapack::getrs(static_cast<lapack_int>(n), static_cast<lapack_int>(nrhs),
-                                          lu.cdata(), ipiv.data(), x.data());
+                                          lu.cdata(), ipiv.data(), x.data(), transpose ? 'T' : 'N');
     if (info < 0) detail::lapack_failed("lu_solve", "getrs", info);
     return x;
 }
@@ -88,9 +88,9 @@ Tensor<T> solve(const Tensor<T>& A, const Tensor<T>& b) {
     return x;
 }
 
-#define MAGMADNN_INSTANTIATE(T)                                            \
-    template LUFactors<T> lu_factor<T>(const Tensor<T>&);                  \
-    template Tensor<T> lu_solve<T>(const LUFactors<T>&, const Tensor<T>&); \
+#define MAGMADNN_INSTANTIATE(T)                                                  \
+    template LUFactors<T> lu_factor<T>(const Tensor<T>&);                        \
+    template Tensor<T> lu_solve<T>(const LUFactors<T>&, const Tensor<T>&, bool); \
     template Tensor<T> solve<T>(const Tensor<T>&, const Tensor<T>&);
 MAGMADNN_INSTANTIATE(float)
 MAGMADNN_INSTANTIATE(double)

@@ -39,6 +39,8 @@ TEST(SolveGpu, MatchesHostResidual) {
         EXPECT_LT(test::solve_ratio(A, x.to(HOST), b), kRatio);
         const auto f = linalg::lu_factor(A.to(m));
         EXPECT_LT(test::solve_ratio(A, linalg::lu_solve(f, b.to(m)).to(HOST), b), kRatio);
+        const Tensor<double> At = math::transpose(A);
+        EXPECT_LT(test::solve_ratio(At, linalg::lu_solve(f, b.to(m), true).to(HOST), b), kRatio);
     }
 }
 

@@ -94,6 +94,13 @@ TYPED_TEST(SolveTest, LuFactorReconstructsPA) {
     EXPECT_LT(worst / (an * static_cast<double>(n) * test::eps<T>()), kRatio);
     const Tensor<T> b = test::random_tensor<T>({n, 4}, 9);
     EXPECT_LT(test::solve_ratio(A, linalg::lu_solve(f, b), b), kRatio);
+    // the same factors solve with A^T (one and several right-hand sides)
+    const Tensor<T> At = math::transpose(A);
+    const Tensor<T> c = test::random_tensor<T>({n}, 10);
+    EXPECT_LT(test::solve_ratio(At, linalg::lu_solve(f, b, true), b), kRatio);
+    EXPECT_LT(test::solve_ratio(At, linalg::lu_solve(f, c, true), c), kRatio);
+    // and it is A^T's solution, not A's: for this nonsymmetric A they differ
+    EXPECT_GT(test::solve_ratio(At, linalg::lu_solve(f, c), c), 10 * kRatio);
 }
 
 TEST(SolveErrors, NonSquareSingularNanAndMismatch) {

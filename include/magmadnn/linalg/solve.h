@@ -5,6 +5,7 @@
 //     Tensor<double> x = linalg::solve(A, b);    // A {n, n}, b {n} or {n, nrhs}
 //     auto f = linalg::lu_factor(A);             // P A = L U, reusable for many right-hand sides
 //     Tensor<double> y = linalg::lu_solve(f, c);
+//     Tensor<double> z = linalg::lu_solve(f, c, true);   // A^T z = c, same factors
 //     Tensor<double> L = linalg::cholesky(S);    // S = L L^T, S symmetric positive definite
 //     Tensor<double> z = linalg::cholesky_solve(L, c);
 //
@@ -28,8 +29,9 @@ struct LUFactors {
 
 template <typename T>
 LUFactors<T> lu_factor(const Tensor<T>& A);
+// x with A x = b, or with A^T x = b when `transpose` (the same factors serve both).
 template <typename T>
-Tensor<T> lu_solve(const LUFactors<T>& factors, const Tensor<T>& b);
+Tensor<T> lu_solve(const LUFactors<T>& factors, const Tensor<T>& b, bool transpose = false);
 // x with A x = b by LU with partial pivoting.
 template <typename T>
 Tensor<T> solve(const Tensor<T>& A, const Tensor<T>& b);

@@ -13,13 +13,14 @@ inline lapack_int getrf(lapack_int n, float* a, lapack_int* ipiv) {
 inline lapack_int getrf(lapack_int n, double* a, lapack_int* ipiv) {
     return LAPACKE_dgetrf(R, n, n, a, n, ipiv);
 }
+// trans 'N': A X = B; 'T': A^T X = B.
 inline lapack_int getrs(lapack_int n, lapack_int nrhs, const float* a, const lapack_int* ipiv,
-                        float* b) {
-    return LAPACKE_sgetrs(R, 'N', n, nrhs, a, n, ipiv, b, nrhs);
+                        float* b, char trans = 'N') {
+    return LAPACKE_sgetrs(R, trans, n, nrhs, a, n, ipiv, b, nrhs);
 }
 inline lapack_int getrs(lapack_int n, lapack_int nrhs, const double* a, const lapack_int* ipiv,
-                        double* b) {
-    return LAPACKE_dgetrs(R, 'N', n, nrhs, a, n, ipiv, b, nrhs);
+                        double* b, char trans = 'N') {
+    return LAPACKE_dgetrs(R, trans, n, nrhs, a, n, ipiv, b, nrhs);
 }
 inline lapack_int potrf(lapack_int n, float* a) { return LAPACKE_spotrf(R, 'L', n, a, n); }
 inline lapack_int potrf(lapack_int n, double* a) { return LAPACKE_dpotrf(R, 'L', n, a, n); }

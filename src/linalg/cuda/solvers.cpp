@@ -56,7 +56,7 @@ LUFactors<T> lu_factor(const Tensor<T>& A) {
 }
 
 template <typename T>
-Tensor<T> lu_solve(const LUFactors<T>& f, const Tensor<T>& b) {
+Tensor<T> lu_solve(const LUFactors<T>& f, const Tensor<T>& b, bool transpose) {
     const int n = as_int(f.lu.shape(0));
     const int nrhs = as_int(b.ndim() == 1 ? 1 : b.shape(1));
     const Tensor<T> a = math::transpose(f.lu);
@@ -66,8 +66,8 @@ Tensor<T> lu_solve(const LUFactors<T>& f, const Tensor<T>& b) {
     const Tensor<std::int32_t> dipiv = ipiv.to(a.memory());
     Tensor<T> x = to_col_major(b);
     Tensor<std::int32_t> info({1}, a.memory());
-    cu::getrs(CUBLAS_OP_N, n, nrhs, a.cdevice_data(), dipiv.cdevice_data(), x.device_data(),
-              info.device_data());
+    cu::getrs(transpose ? CUBLAS_OP_T : CUBLAS_OP_N, n, nrhs, a.cdevice_data(),
+              dipiv.cdevice_data(), x.device_data(), info.device_data());
     return from_col_major(x, b.shape());
 }
 
@@ -226,15 +226,15 @@ SVDResult<T> svd(const Tensor<T>& A) {
     return out;
 }
 
-#define MAGMADNN_INSTANTIATE(T)                                               \
-    template LUFactors<T> lu_factor<T>(const Tensor<T>&);                     \
-    template Tensor<T> lu_solve<T>(const LUFactors<T>&, const Tensor<T>&);    \
-    template Tensor<T> solve<T>(const Tensor<T>&, const Tensor<T>&);          \
-    template Tensor<T> cholesky<T>(const Tensor<T>&);                         \
-    template Tensor<T> cholesky_solve<T>(const Tensor<T>&, const Tensor<T>&); \
-    template Tensor<T> lstsq<T>(const Tensor<T>&, const Tensor<T>&);          \
-    template QRResult<T> qr<T>(const Tensor<T>&);                             \
-    template EighResult<T> eigh<T>(const Tensor<T>&);                         \
+#define MAGMADNN_INSTANTIATE(T)                                                  \
+    template LUFactors<T> lu_factor<T>(const Tensor<T>&);                        \
+    template Tensor<T> lu_solve<T>(const LUFactors<T>&, const Tensor<T>&, bool); \
+    template Tensor<T> solve<T>(const Tensor<T>&, const Tensor<T>&);             \
+    template Tensor<T> cholesky<T>(const Tensor<T>&);                            \
+    template Tensor<T> cholesky_solve<T>(const Tensor<T>&, const Tensor<T>&);    \
+    template Tensor<T> lstsq<T>(const Tensor<T>&, const Tensor<T>&);             \
+    template QRResult<T> qr<T>(const Tensor<T>&);                                \
+    template EighResult<T> eigh<T>(const Tensor<T>&);                            \
     template SVDResult<T> svd<T>(const Tensor<T>&);
 MAGMADNN_INSTANTIATE(float)
 MAGMADNN_INSTANTIATE(double)

@@ -11,7 +11,7 @@ namespace magmadnn::linalg::cuda {
 template <typename T>
 LUFactors<T> lu_factor(const Tensor<T>& A);
 template <typename T>
-Tensor<T> lu_solve(const LUFactors<T>& factors, const Tensor<T>& b);
+Tensor<T> lu_solve(const LUFactors<T>& factors, const Tensor<T>& b, bool transpose);
 template <typename T>
 Tensor<T> solve(const Tensor<T>& A, const Tensor<T>& b);
 template <typename T>
