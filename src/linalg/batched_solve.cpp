@@ -90,7 +90,7 @@ LUFactors<T> lu_factor_batched(const Tensor<T>& A) {
 }
 
 template <typename T>
-Tensor<T> lu_solve_batched(const LUFactors<T>& f, const Tensor<T>& b) {
+Tensor<T> lu_solve_batched(const LUFactors<T>& f, const Tensor<T>& b, bool transpose) {
     const char* routine = "lu_solve_batched";
     require_batch_of_square(routine, "factors.lu", f.lu.shape());
     const index_t batch = f.lu.shape(0);
@@ -105,7 +105,7 @@ Tensor<T> lu_solve_batched(const LUFactors<T>& f, const Tensor<T>& b) {
     detail::require_finite(routine, "b", b);
     if (detail::on_device(routine, f.lu, b)) {
 #ifdef MAGMADNN_WITH_CUDA
-        return cuda::lu_solve_batched(f, b);
+        return cuda::lu_solve_batched(f, b, transpose);
 #endif
     }
     Tensor<T> x = b.clone();
@@ -114,13 +114,18 @@ Tensor<T> lu_solve_batched(const LUFactors<T>& f, const Tensor<T>& b) {
     T* px = x.data();
     for_each_problem(batch, n, [&](index_t i) -> index_t {
         if (n <= kSmall) {
-            cpu::lu_solve_small(n, nrhs, lu + i * n * n, p + i * n, px + i * n * nrhs);
+            if (transpose) {
+                cpu::lu_solve_small_transposed(n, nrhs, lu + i * n * n, p + i * n,
+                                               px + i * n * nrhs);
+            } else {
+                cpu::lu_solve_small(n, nrhs, lu + i * n * n, p + i * n, px + i * n * nrhs);
+            }
             return 0;
         }
         std::vector<lapack_int> ipiv(static_cast<std::size_t>(n));
         for (index_t j = 0; j < n; ++j) ipiv[j] = p[i * n + j] + 1;
         return lapack::getrs(static_cast<lapack_int>(n), static_cast<lapack_int>(nrhs),
-                             lu + i * n * n, ipiv.data(), px + i * n * nrhs);
+                             lu + i * n * n, ipiv.data(), px + i * n * nrhs, transpose ? 'T' : 'N');
     });
     return x;
 }
@@ -200,11 +205,11 @@ Tensor<T> cholesky_solve_batched(const Tensor<T>& L, const Tensor<T>& b) {
     return x;
 }
 
-#define MAGMADNN_INSTANTIATE(T)                                                    \
-    template LUFactors<T> lu_factor_batched<T>(const Tensor<T>&);                  \
-    template Tensor<T> lu_solve_batched<T>(const LUFactors<T>&, const Tensor<T>&); \
-    template Tensor<T> solve_batched<T>(const Tensor<T>&, const Tensor<T>&);       \
-    template Tensor<T> cholesky_batched<T>(const Tensor<T>&);                      \
+#define MAGMADNN_INSTANTIATE(T)                                                          \
+    template LUFactors<T> lu_factor_batched<T>(const Tensor<T>&);                        \
+    template Tensor<T> lu_solve_batched<T>(const LUFactors<T>&, const Tensor<T>&, bool); \
+    template Tensor<T> solve_batched<T>(const Tensor<T>&, const Tensor<T>&);             \
+    template Tensor<T> cholesky_batched<T>(const Tensor<T>&);                            \
     template Tensor<T> cholesky_solve_batched<T>(const Tensor<T>&, const Tensor<T>&);
 MAGMADNN_INSTANTIATE(float)
 MAGMADNN_INSTANTIATE(double)

@@ -7,7 +7,6 @@
 
 #include "magmadnn/linalg/batched.h"
 #include "magmadnn/linalg/batched_solve.h"
-#include "magmadnn/linalg/contract.h"
 #include "magmadnn/linalg/decomp.h"
 #include "magmadnn/linalg/solve.h"
 #include "magmadnn/op/linalg.h"
@@ -57,12 +56,12 @@ class Solve final : public Node<T> {
     void forward() override {
         const Tensor<T>& A = this->inputs_[0]->output();
         const Tensor<T>& B = this->inputs_[1]->output();
+        // the factors are kept: the backward pass solves with A^T through them
         if (batched()) {
-            this->output_.copy_from(
-                named(this->name_, [&] { return linalg::solve_batched(A, B); }));
+            factors_ = named(this->name_, [&] { return linalg::lu_factor_batched(A); });
+            this->output_.copy_from(linalg::lu_solve_batched(factors_, B));
             return;
         }
-        // the factors are kept: the backward pass solves with A^T through them
         factors_ = named(this->name_, [&] { return linalg::lu_factor(A); });
         this->output_.copy_from(linalg::lu_solve(factors_, B));
     }
@@ -71,16 +70,9 @@ class Solve final : public Node<T> {
         if (!this->inputs_[0]->needs_grad() && !this->inputs_[1]->needs_grad()) return;
         const Tensor<T>& A = this->inputs_[0]->output();
         const Tensor<T>& X = this->output_;
-        // G_B = A^-T G_X through the forward pass's LU factors of A; a batch factors A^T afresh
-        // (the batched solvers have no transposed form)
-        Tensor<T> gb;
-        if (batched()) {
-            gb = named(this->name_, [&] {
-                return linalg::solve_batched(linalg::permute(A, {0, 2, 1}), this->grad_);
-            });
-        } else {
-            gb = linalg::lu_solve(factors_, this->grad_, true);
-        }
+        // G_B = A^-T G_X through the forward pass's LU factors of A
+        const Tensor<T> gb = batched() ? linalg::lu_solve_batched(factors_, this->grad_, true)
+                                       : linalg::lu_solve(factors_, this->grad_, true);
         const index_t n = A.shape(-1);
         const index_t k = rhs_count(A.shape(), this->shape_);
         this->emit_grad(0, [&](Tensor<T>& dst, bool acc) {  // G_A = -G_B X^T
@@ -97,7 +89,7 @@ class Solve final : public Node<T> {
 
   private:
     bool batched() const { return this->inputs_[0]->shape().size() == 3; }
-    linalg::LUFactors<T> factors_;  // of A, from the last forward pass (single systems)
+    linalg::LUFactors<T> factors_;  // of A (each A of a batch), from the last forward pass
 };
 
 template <typename T>

@@ -28,9 +28,15 @@ TYPED_TEST(BatchedSolveTest, LuSolveEveryProblem) {
         const Tensor<T> b1 = test::random_tensor<T>({batch, n}, 3);
         const auto f = linalg::lu_factor_batched(A);
         const Tensor<T> x1 = linalg::lu_solve_batched(f, b1);
+        // the same factors with A^T (several and one right-hand sides)
+        const Tensor<T> xt = linalg::lu_solve_batched(f, b, true);
+        const Tensor<T> xt1 = linalg::lu_solve_batched(f, b1, true);
         for (index_t i = 0; i < batch; ++i) {
             ASSERT_LT(test::solve_ratio(A[i], x[i], b[i]), kRatio) << "problem " << i << " n " << n;
             ASSERT_LT(test::solve_ratio(A[i], x1[i], b1[i]), kRatio) << "problem " << i;
+            const Tensor<T> At = math::transpose(A[i]);
+            ASSERT_LT(test::solve_ratio(At, xt[i], b[i]), kRatio) << "A^T, problem " << i;
+            ASSERT_LT(test::solve_ratio(At, xt1[i], b1[i]), kRatio) << "A^T, problem " << i;
         }
     }
 }

@@ -20,8 +20,9 @@ namespace magmadnn::linalg {
 
 template <typename T>
 LUFactors<T> lu_factor_batched(const Tensor<T>& A);
+// transpose: A^T x = b for each matrix, with the same factors.
 template <typename T>
-Tensor<T> lu_solve_batched(const LUFactors<T>& factors, const Tensor<T>& b);
+Tensor<T> lu_solve_batched(const LUFactors<T>& factors, const Tensor<T>& b, bool transpose = false);
 template <typename T>
 Tensor<T> solve_batched(const Tensor<T>& A, const Tensor<T>& b);
 template <typename T>

@@ -64,6 +64,35 @@ void lu_solve_small(index_t n, index_t nrhs, const T* lu, const std::int32_t* pi
 }
 
 template <typename T>
+void lu_solve_small_transposed(index_t n, index_t nrhs, const T* lu, const std::int32_t* piv,
+                               T* b) {
+    // A^T = U^T L^T P (P A = L U): forward with U^T (lower, U's diagonal), backward with L^T
+    // (unit upper), then x = P^T w
+    for (index_t i = 0; i < n; ++i) {
+        for (index_t k = 0; k < i; ++k) {
+            const T u = lu[k * n + i];  // U^T(i, k)
+#pragma omp simd
+            for (index_t c = 0; c < nrhs; ++c) b[i * nrhs + c] -= u * b[k * nrhs + c];
+        }
+        const T inv = T(1) / lu[i * n + i];
+        for (index_t c = 0; c < nrhs; ++c) b[i * nrhs + c] *= inv;
+    }
+    for (index_t i = n - 2; i >= 0; --i) {
+        for (index_t k = i + 1; k < n; ++k) {
+            const T l = lu[k * n + i];  // L^T(i, k)
+#pragma omp simd
+            for (index_t c = 0; c < nrhs; ++c) b[i * nrhs + c] -= l * b[k * nrhs + c];
+        }
+    }
+    for (index_t j = n - 1; j >= 0; --j) {
+        const index_t p = piv[j];
+        if (p != j) {
+            for (index_t c = 0; c < nrhs; ++c) std::swap(b[j * nrhs + c], b[p * nrhs + c]);
+        }
+    }
+}
+
+template <typename T>
 index_t cholesky_small(index_t n, T* a) {
     for (index_t j = 0; j < n; ++j) {
         T* rj = a + j * n;
@@ -105,10 +134,12 @@ void cholesky_solve_small(index_t n, index_t nrhs, const T* l, T* b) {
     }
 }
 
-#define MAGMADNN_INSTANTIATE(T)                                                           \
-    template index_t lu_small<T>(index_t, T*, std::int32_t*);                             \
-    template void lu_solve_small<T>(index_t, index_t, const T*, const std::int32_t*, T*); \
-    template index_t cholesky_small<T>(index_t, T*);                                      \
+#define MAGMADNN_INSTANTIATE(T)                                                                 \
+    template index_t lu_small<T>(index_t, T*, std::int32_t*);                                   \
+    template void lu_solve_small<T>(index_t, index_t, const T*, const std::int32_t*, T*);       \
+    template void lu_solve_small_transposed<T>(index_t, index_t, const T*, const std::int32_t*, \
+                                               T*);                                             \
+    template index_t cholesky_small<T>(index_t, T*);                                            \
     template void cholesky_solve_small<T>(index_t, index_t, const T*, T*);
 MAGMADNN_INSTANTIATE(float)
 MAGMADNN_INSTANTIATE(double)

@@ -14,6 +14,9 @@ index_t lu_small(index_t n, T* a, std::int32_t* piv);
 // b {n, nrhs} <- A^-1 b from lu_small's output.
 template <typename T>
 void lu_solve_small(index_t n, index_t nrhs, const T* lu, const std::int32_t* piv, T* b);
+// The same factors, A^T X = B: U^T z = b, L^T w = z, then the row swaps undone in reverse.
+template <typename T>
+void lu_solve_small_transposed(index_t n, index_t nrhs, const T* lu, const std::int32_t* piv, T* b);
 // A = L L^T in place (lower), the strict upper triangle zeroed.
 template <typename T>
 index_t cholesky_small(index_t n, T* a);

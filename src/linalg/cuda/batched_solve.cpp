@@ -114,14 +114,14 @@ LUFactors<T> lu_factor_batched(const Tensor<T>& A) {
 }
 
 template <typename T>
-Tensor<T> lu_solve_batched(const LUFactors<T>& f, const Tensor<T>& b) {
+Tensor<T> lu_solve_batched(const LUFactors<T>& f, const Tensor<T>& b, bool transpose) {
     const index_t nrhs = b.ndim() == 2 ? 1 : b.shape(2);
     Tensor<T> a = transposed(f.lu);
     Tensor<std::int32_t> piv = f.pivots.to(HOST, true);
     for (index_t i = 0; i < piv.size(); ++i) piv.data()[i] += 1;
     const Tensor<std::int32_t> ipiv = piv.to(a.memory());
     Tensor<T> x = rhs_col_major(b);
-    getrs_batched(CUBLAS_OP_N, a, ipiv, x, nrhs);
+    getrs_batched(transpose ? CUBLAS_OP_T : CUBLAS_OP_N, a, ipiv, x, nrhs);
     return rhs_row_major(x, b.shape());
 }
 
@@ -191,11 +191,11 @@ Tensor<T> cholesky_solve_batched(const Tensor<T>& L, const Tensor<T>& b) {
     return rhs_row_major(x, b.shape());
 }
 
-#define MAGMADNN_INSTANTIATE(T)                                                    \
-    template LUFactors<T> lu_factor_batched<T>(const Tensor<T>&);                  \
-    template Tensor<T> lu_solve_batched<T>(const LUFactors<T>&, const Tensor<T>&); \
-    template Tensor<T> solve_batched<T>(const Tensor<T>&, const Tensor<T>&);       \
-    template Tensor<T> cholesky_batched<T>(const Tensor<T>&);                      \
+#define MAGMADNN_INSTANTIATE(T)                                                          \
+    template LUFactors<T> lu_factor_batched<T>(const Tensor<T>&);                        \
+    template Tensor<T> lu_solve_batched<T>(const LUFactors<T>&, const Tensor<T>&, bool); \
+    template Tensor<T> solve_batched<T>(const Tensor<T>&, const Tensor<T>&);             \
+    template Tensor<T> cholesky_batched<T>(const Tensor<T>&);                            \
     template Tensor<T> cholesky_solve_batched<T>(const Tensor<T>&, const Tensor<T>&);
 MAGMADNN_INSTANTIATE(float)
 MAGMADNN_INSTANTIATE(double)

@@ -9,7 +9,7 @@ namespace magmadnn::linalg::cuda {
 template <typename T>
 LUFactors<T> lu_factor_batched(const Tensor<T>& A);
 template <typename T>
-Tensor<T> lu_solve_batched(const LUFactors<T>& factors, const Tensor<T>& b);
+Tensor<T> lu_solve_batched(const LUFactors<T>& factors, const Tensor<T>& b, bool transpose);
 template <typename T>
 Tensor<T> solve_batched(const Tensor<T>& A, const Tensor<T>& b);
 template <typename T>
