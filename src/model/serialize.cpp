@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "magmadnn/core/error.h"
 #include "magmadnn/io/safetensors.h"
@@ -16,6 +17,13 @@ namespace {
 constexpr const char* kFormat = "magmadnn.sequential";
 constexpr const char* kArchitectureKey = "magmadnn.architecture";
 constexpr const char* kOptimizerKey = "magmadnn.optimizer";
+// The optimizer's step count; its buffers are the tensors optimizer.<i>.s1 / .s2 (i: the
+// parameter's index in Model order).
+constexpr const char* kOptimizerStepsKey = "magmadnn.optimizer_steps";
+
+std::string state_name(std::size_t i, const char* which) {
+    return fmt::format("optimizer.{}.{}", i, which);
+}
 
 // Attribute strings become JSON numbers or booleans where they are ones, and back.
 json attr_to_json(const std::string& v) {
@@ -215,6 +223,15 @@ void Model<T>::save(const std::string& path) const {
     writer.set_metadata(kArchitectureKey, architecture_json());
     const auto cfg = optimizer_->config().to_map();
     writer.set_metadata(kOptimizerKey, json(cfg).dump());
+    // the optimizer's state, so that training continues where it stopped
+    const auto state = optimizer_->state();
+    if (state.steps > 0) {
+        writer.set_metadata(kOptimizerStepsKey, std::to_string(state.steps));
+        for (std::size_t i = 0; i < state.s1.size(); ++i) {
+            if (!state.s1[i].empty()) writer.add(state_name(i, "s1"), state.s1[i]);
+            if (!state.s2[i].empty()) writer.add(state_name(i, "s2"), state.s2[i]);
+        }
+    }
     writer.write(path);
 }
 
@@ -245,10 +262,12 @@ Model<T> Model<T>::load(const std::string& path, index_t batch_size, memory_t me
                                       arch.value("format", ""), kFormat));
     }
     optimizer::Config cfg;
+    std::optional<optimizer::Config> saved_cfg;
     if (auto o = meta.find(kOptimizerKey); o != meta.end()) {
         try {
             cfg = optimizer::Config::from_map(
                 json::parse(o->second).get<std::map<std::string, std::string>>());
+            saved_cfg = cfg;
         } catch (const json::exception& e) {
             throw FormatError(
                 fmt::format("Model::load: '{}': bad optimizer metadata: {}", path, e.what()));
@@ -286,6 +305,31 @@ Model<T> Model<T>::load(const std::string& path, index_t batch_size, memory_t me
             }
             Tensor<T> dst = st->output();
             dst.copy_from(file.get_as<T>(name, HOST));
+        }
+    }
+    // The optimizer's state, when the file has one and the optimizer is the one that wrote it
+    // (another optimizer, or the same with other settings, starts afresh).
+    const auto steps = meta.find(kOptimizerStepsKey);
+    if (steps != meta.end() && saved_cfg && saved_cfg->to_map() == cfg.to_map()) {
+        typename optimizer::Optimizer<T>::State state;
+        try {
+            state.steps = std::stoll(steps->second);
+        } catch (const std::exception&) {
+            throw FormatError(fmt::format("Model::load: '{}': bad {} metadata '{}'", path,
+                                          kOptimizerStepsKey, steps->second));
+        }
+        std::vector<Shape> shapes;
+        for (std::size_t i = 0; i < model.params_.size(); ++i) {
+            shapes.push_back(model.params_[i].shape());
+            for (auto [which, list] : {std::pair{"s1", &state.s1}, std::pair{"s2", &state.s2}}) {
+                const std::string name = state_name(i, which);
+                list->push_back(file.contains(name) ? file.get_as<T>(name, HOST) : Tensor<T>());
+            }
+        }
+        try {
+            model.optimizer_->set_state(state, shapes, memory);
+        } catch (const Error& e) {
+            throw FormatError(fmt::format("Model::load: '{}': {}", path, e.what()));
         }
     }
     return model;

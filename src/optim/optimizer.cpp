@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <tuple>
 
 #include "magmadnn/backend/math.h"
 #include "magmadnn/core/device.h"
@@ -108,6 +109,60 @@ void Optimizer<T>::reset() {
     steps_ = 0;
     shapes_.clear();
     state_.clear();
+}
+
+template <typename T>
+typename Optimizer<T>::State Optimizer<T>::state() const {
+    State s;
+    s.steps = steps_;
+    for (const Slot& slot : state_) {
+        s.s1.push_back(slot.s1);
+        s.s2.push_back(slot.s2);
+    }
+    return s;
+}
+
+template <typename T>
+void Optimizer<T>::set_state(const State& s, std::span<const Shape> shapes, memory_t memory) {
+    const std::string who = "optimizer " + config_.name();
+    if (s.steps == 0) {
+        reset();
+        return;
+    }
+    if (s.s1.size() != shapes.size() || s.s2.size() != shapes.size()) {
+        throw ShapeError(fmt::format("{}: a state for {} / {} parameters, the model has {}", who,
+                                     s.s1.size(), s.s2.size(), shapes.size()));
+    }
+    const Kind k = config_.kind;
+    const bool need_s1 = k != Kind::sgd || config_.momentum > 0;
+    const bool need_s2 =
+        k == Kind::adam || k == Kind::adamw || (k == Kind::rmsprop && config_.momentum > 0);
+    std::vector<Slot> slots;
+    for (std::size_t i = 0; i < shapes.size(); ++i) {
+        Slot slot;
+        for (auto [need, src, dst, label] : {std::tuple{need_s1, &s.s1[i], &slot.s1, "s1"},
+                                             std::tuple{need_s2, &s.s2[i], &slot.s2, "s2"}}) {
+            if (!need) continue;
+            if (src->empty()) {
+                throw ValueError(fmt::format(
+                    "{}: the state lacks buffer {} of parameter {} (saved by another optimizer "
+                    "kind?)",
+                    who, label, i));
+            }
+            if (src->shape() != shapes[i]) {
+                throw ShapeError(
+                    fmt::format("{}: state buffer {} of parameter {} has shape {}, "
+                                "the parameter {}",
+                                who, label, i, to_string(src->shape()), to_string(shapes[i])));
+            }
+            *dst = Tensor<T>(shapes[i], memory);
+            dst->copy_from(*src);
+        }
+        slots.push_back(std::move(slot));
+    }
+    shapes_.assign(shapes.begin(), shapes.end());
+    state_ = std::move(slots);
+    steps_ = s.steps;
 }
 
 template <typename T>

@@ -104,6 +104,31 @@ TEST(Model, SaveLoadGivesIdenticalPredictions) {
     std::filesystem::remove(path);
 }
 
+TEST(Model, SavedOptimizerStateContinuesTrainingExactly) {
+    // momentum (SGD) and moments plus step count (Adam): a model saved after an epoch and
+    // loaded again takes the same next epoch as the one that kept training
+    for (const optimizer::Config& opt : {optimizer::sgd(0.05, 0.9), optimizer::adam(0.01)}) {
+        set_seed(5);
+        const Blobs train = blobs(120, 6);
+        auto model = small_mlp(40, opt);
+        model::FitOptions o = quiet();
+        o.shuffle = false;
+        model.fit(train.x, train.y, 1, o);
+        const std::string path = temp_path("resume") + ".safetensors";
+        model.save(path);
+        auto loaded = model::Model<float>::load(path);
+        EXPECT_EQ(loaded.optimizer().steps(), model.optimizer().steps());
+        model.fit(train.x, train.y, 1, o);
+        loaded.fit(train.x, train.y, 1, o);
+        EXPECT_EQ(loaded.predict(train.x).to_vector(), model.predict(train.x).to_vector())
+            << opt.name();
+        // the same file with another optimizer starts that optimizer afresh
+        auto other = model::Model<float>::load(path, 0, HOST, optimizer::sgd(0.05));
+        EXPECT_EQ(other.optimizer().steps(), 0);
+        std::filesystem::remove(path);
+    }
+}
+
 TEST(Model, LoadRejectsForeignAndBrokenFiles) {
     const std::string path = temp_path("foreign") + ".safetensors";
     io::SafetensorsWriter w;

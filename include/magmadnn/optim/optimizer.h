@@ -44,6 +44,20 @@ class Optimizer {
     // Drops all state (buffers, moments, step count): the next step starts afresh.
     void reset();
 
+    // What a checkpoint needs to continue training exactly: the step count and, per parameter,
+    // the rule's buffers (s1: momentum / Adam's m / RMSprop's or Adagrad's sum; s2: Adam's v /
+    // RMSprop's momentum buffer; empty tensors where the rule keeps none). Empty before the
+    // first step.
+    struct State {
+        index_t steps = 0;
+        std::vector<Tensor<T>> s1, s2;
+    };
+    State state() const;
+    // Continues from a state() of an optimizer of the same kind for parameters of `shapes`
+    // (copied into this optimizer's own tensors, in `memory`). ShapeError naming the parameter
+    // when a buffer does not fit; ValueError when the buffers the rule needs are missing.
+    void set_state(const State& state, std::span<const Shape> shapes, memory_t memory = HOST);
+
   private:
     struct Slot {
         Tensor<T> s1, s2;  // rule-specific state; empty where unused
