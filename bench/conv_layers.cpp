@@ -5,7 +5,9 @@
 // With --device cuda: cuDNN's forward, backward-data and backward-filter on the same shapes (f32,
 // DEVICE tensors, algorithms chosen by cuDNN's timed search on the warm-up call), and the
 // forward's error against im2col on the host. Without a GPU it says so and exits 0.
-//   bench_conv_layers [batch=1] [reps=3] [--device cpu|cuda]
+// With --weights (CPU): a second table, backward-weights of im2col, winograd2, winograd4 and
+// onednn, with the Winograd errors against im2col.
+//   bench_conv_layers [batch=1] [reps=3] [--device cpu|cuda] [--weights]
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -27,6 +29,20 @@ double seconds(conv::Algo a, const conv::Shape2d& p, const Tensor<float>& x, con
     for (int i = 0; i < reps; ++i) {
         const auto t0 = std::chrono::steady_clock::now();
         conv::forward(a, p, x, w, y);
+        best = std::min(
+            best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    }
+    return best;
+}
+
+// Best time of backward-weights, after a warm-up call.
+double weights_seconds(conv::Algo a, const conv::Shape2d& p, const Tensor<float>& x,
+                       const Tensor<float>& dy, Tensor<float>& dw, int reps) {
+    conv::backward_weights(a, p, x, dy, dw);
+    double best = 1e300;
+    for (int i = 0; i < reps; ++i) {
+        const auto t0 = std::chrono::steady_clock::now();
+        conv::backward_weights(a, p, x, dy, dw);
         best = std::min(
             best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     }
@@ -110,14 +126,47 @@ int run_gpu(index_t batch, int reps) {
     return 0;
 }
 
+void run_weights(index_t batch, int reps) {
+    std::printf(
+        "\nthreads %d, batch %lld, f32 backward-weights, milliseconds (best of %d); error "
+        "vs im2col\n",
+        num_threads(), static_cast<long long>(batch), reps);
+    std::printf(
+        "| layer | im2col | winograd2 | winograd4 | onednn | im2col / winograd4 | err w2 | "
+        "err w4 |\n");
+    std::printf("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    for (auto [c, hw] : kLayers) {
+        const conv::Shape2d p = layer_shape(batch, c, hw);
+        Tensor<float> x({p.n, p.c, p.h, p.w}, {UNIFORM, {-1.0, 1.0}});
+        Tensor<float> dy({p.n, p.k, hw, hw}, {UNIFORM, {-1.0, 1.0}});
+        Tensor<float> ref({p.k, p.c, 3, 3}), dw({p.k, p.c, 3, 3});
+        std::vector<double> ms, err;
+        for (conv::Algo a : {conv::Algo::im2col, conv::Algo::winograd2, conv::Algo::winograd4,
+                             conv::Algo::onednn}) {
+            ms.push_back(1e3 *
+                         weights_seconds(a, p, x, dy, a == conv::Algo::im2col ? ref : dw, reps));
+            if (a == conv::Algo::winograd2 || a == conv::Algo::winograd4) {
+                err.push_back(rel_error(dw, ref));
+            }
+        }
+        std::printf("| %lld->%lld %lldx%lld | %.2f | %.2f | %.2f | %.2f | %.2f | %.0e | %.0e |\n",
+                    static_cast<long long>(c), static_cast<long long>(c),
+                    static_cast<long long>(hw), static_cast<long long>(hw), ms[0], ms[1], ms[2],
+                    ms[3], ms[0] / ms[2], err[0], err[1]);
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     std::vector<std::string> positional;
     std::string device = "cpu";
+    bool weights = false;
     for (int i = 1; i < argc; ++i) {
         if (std::strcmp(argv[i], "--device") == 0 && i + 1 < argc) {
             device = argv[++i];
+        } else if (std::strcmp(argv[i], "--weights") == 0) {
+            weights = true;
         } else {
             positional.emplace_back(argv[i]);
         }
@@ -158,5 +207,6 @@ int main(int argc, char** argv) {
             static_cast<long long>(hw), ms[0], ms[1], ms[2], ms[3], ms[4], ms[5], ms[1] / ms[3],
             err[0], err[1], err[2]);
     }
+    if (weights) run_weights(batch, reps);
     return 0;
 }

@@ -1,9 +1,12 @@
 #pragma once
-// Shared test helpers: GPU skips and a seeded random tensor.
+// Shared test helpers: GPU skips, a seeded random tensor, a relative error.
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <random>
+#include <vector>
 
 #include "magmadnn.h"
 
@@ -26,6 +29,19 @@ Tensor<T> random_tensor(const Shape& shape, std::uint32_t seed, double lo = -1.0
     T* p = t.data();
     for (index_t i = 0; i < t.size(); ++i) p[i] = static_cast<T>(dist(gen));
     return t;
+}
+
+// max |a - ref| / max |ref| (the absolute error where ref is all zero), any memory.
+template <typename T>
+double rel_error(const Tensor<T>& a, const Tensor<T>& ref) {
+    EXPECT_EQ(a.size(), ref.size());
+    const std::vector<T> x = a.to_vector(), r = ref.to_vector();
+    double e = 0, m = 0;
+    for (std::size_t i = 0; i < x.size() && i < r.size(); ++i) {
+        e = std::max(e, std::fabs(double(x[i]) - double(r[i])));
+        m = std::max(m, std::fabs(double(r[i])));
+    }
+    return m > 0 ? e / m : e;
 }
 
 }  // namespace magmadnn::test

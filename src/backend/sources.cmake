@@ -7,6 +7,8 @@ list(APPEND MAGMADNN_SOURCES
   backend/cpu/threads.cpp
 )
 list(APPEND MAGMADNN_CUDA_SOURCES
+  backend/cuda/batchnorm_cudnn.cpp
+  backend/cuda/batchnorm_cudnn_kernels.cu
   backend/cuda/conv2d_cudnn.cpp
   backend/cuda/conv2d_cudnn_kernels.cu
   backend/cuda/elementwise.cu

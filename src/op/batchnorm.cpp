@@ -1,11 +1,19 @@
 // Batch normalisation over axis 1 of {n, c, ...}. Training mode normalises by the batch's mean
-// and (biased) variance and moves the running statistics towards them; inference mode uses the
-// running statistics. Statistics are accumulated in double.
+// and (biased) variance and moves the running statistics towards the batch mean and unbiased
+// variance; inference mode uses the running statistics. On the host, statistics are accumulated
+// in double. When every input is in GPU memory the node runs cuDNN on the device pointers (same
+// semantics, see backend/cuda/batchnorm_cudnn.h); otherwise, and for training batches with a
+// single value per channel, GPU tensors are staged through host buffers.
 #include <cmath>
+#include <optional>
 
 #include "conv2d_stage.h"
 #include "magmadnn/op/conv.h"
 #include "nodes.h"
+
+#ifdef MAGMADNN_WITH_CUDNN
+#include "../backend/cuda/batchnorm_cudnn.h"
+#endif
 
 namespace magmadnn::op {
 
@@ -22,12 +30,21 @@ class BatchNorm final : public Node<T> {
         c_ = s[1];
         inner_ = 1;
         for (std::size_t i = 2; i < s.size(); ++i) inner_ *= s[i];
+#ifdef MAGMADNN_WITH_CUDNN
+        if (on_gpu()) return;
+#endif
         xhat_ = Tensor<T>(s, HOST);
         invstd_.assign(static_cast<std::size_t>(c_), 0.0);
     }
     std::string kind() const override { return "batchnorm"; }
     void set_training(bool training) override { training_ = training; }
     void forward() override {
+#ifdef MAGMADNN_WITH_CUDNN
+        if (on_gpu()) {
+            forward_gpu();
+            return;
+        }
+#endif
         const Tensor<T>& xt = on_host(this->inputs_[0]->output(), s_[0]);
         const Tensor<T>& gt = on_host(this->inputs_[1]->output(), s_[1]);
         const Tensor<T>& bt = on_host(this->inputs_[2]->output(), s_[2]);
@@ -87,6 +104,12 @@ class BatchNorm final : public Node<T> {
         if (&yt != &this->output_) this->output_.copy_from(yt);
     }
     void backward() override {
+#ifdef MAGMADNN_WITH_CUDNN
+        if (on_gpu()) {
+            backward_gpu();
+            return;
+        }
+#endif
         const Tensor<T>& gt = on_host(this->grad_, s_[6]);
         const Tensor<T>& gam = on_host(this->inputs_[1]->output(), s_[1]);
         const T* g = gt.cdata();
@@ -140,6 +163,79 @@ class BatchNorm final : public Node<T> {
     }
 
   private:
+#ifdef MAGMADNN_WITH_CUDNN
+    // cuDNN when all five inputs are in GPU memory, and training has two or more values per
+    // channel (cuDNN's unbiased variance divides by n * inner - 1; the host uses the biased one
+    // for a single value).
+    bool on_gpu() const {
+        for (const auto& in : this->inputs_) {
+            if (in->memory() == HOST) return false;
+        }
+        return c_ > 0 && n_ * inner_ > 1;
+    }
+    conv::cudnn::BatchNorm<T>& gpu() {
+        if (!gpu_) {
+            gpu_.emplace(this->shape_, double(eps_),
+                         fmt::format("op::batchnorm('{}')", this->inputs_[0]->name()));
+        }
+        return *gpu_;
+    }
+    void forward_gpu() {
+        conv::cudnn::BatchNorm<T>& g = gpu();
+        const Tensor<T>& x = this->inputs_[0]->output();
+        const Tensor<T>& gamma = this->inputs_[1]->output();
+        const Tensor<T>& beta = this->inputs_[2]->output();
+        if (training_) {
+            g.forward_training(x, gamma, beta, double(momentum_), rm_out(), rv_out(),
+                               this->output_);
+        } else {
+            g.forward_inference(x, gamma, beta, rm_out(), rv_out(), this->output_);
+        }
+    }
+    // One cuDNN call (or the two inference kernels) writes dx, dgamma and dbeta together:
+    // straight into an input's gradient when it is the first contribution of the pass, else into
+    // a node-owned buffer that is then added (or dropped when the input needs no gradient).
+    void backward_gpu() {
+        bool any = false;
+        for (std::size_t i = 0; i < 3; ++i) any = any || this->inputs_[i]->needs_grad();
+        if (!any) return;
+        Tensor<T>* dst[3];
+        bool add[3];
+        for (std::size_t i = 0; i < 3; ++i) {
+            Operation<T>& in = *this->inputs_[i];
+            const bool shared = i == 2 && this->inputs_[1] == this->inputs_[2];  // gamma is beta
+            if (in.needs_grad() && in.grad_fresh() && !shared) {
+                dst[i] = &in.grad_buffer();
+                add[i] = false;
+            } else {
+                const Shape s = i == 0 ? this->shape_ : Shape{c_};
+                if (gbuf_[i].empty()) gbuf_[i] = Tensor<T>(s, this->memory_);
+                dst[i] = &gbuf_[i];
+                add[i] = in.needs_grad();
+            }
+        }
+        conv::cudnn::BatchNorm<T>& g = gpu();
+        const Tensor<T>& x = this->inputs_[0]->output();
+        const Tensor<T>& gamma = this->inputs_[1]->output();
+        if (training_) {
+            g.backward_training(x, gamma, this->grad_, *dst[0], *dst[1], *dst[2]);
+        } else {
+            g.backward_inference(x, gamma, rm_out(), rv_out(), this->grad_, *dst[0], *dst[1],
+                                 *dst[2]);
+        }
+        for (std::size_t i = 0; i < 3; ++i) {
+            Operation<T>& in = *this->inputs_[i];
+            if (!in.needs_grad()) continue;
+            if (add[i]) {
+                Tensor<T>& sum = in.grad_buffer();
+                math::binary(math::BinaryOp::add, sum, *dst[i], sum);
+            }
+            in.set_grad_fresh(false);
+        }
+    }
+    std::optional<conv::cudnn::BatchNorm<T>> gpu_;  // descriptors and the batch statistics
+    Tensor<T> gbuf_[3];                             // dx, dgamma, dbeta when not written in place
+#endif
     Tensor<T>& rm_out() { return const_cast<Tensor<T>&>(this->inputs_[3]->output()); }
     Tensor<T>& rv_out() { return const_cast<Tensor<T>&>(this->inputs_[4]->output()); }
     T momentum_, eps_;

@@ -15,20 +15,9 @@
 
 using namespace magmadnn;
 
-namespace {
+using test::rel_error;
 
-// max |a - ref| / max |ref|
-template <typename T>
-double rel_error(const Tensor<T>& a, const Tensor<T>& ref) {
-    EXPECT_EQ(a.size(), ref.size());
-    const std::vector<T> x = a.to_vector(), r = ref.to_vector();
-    double e = 0, m = 0;
-    for (std::size_t i = 0; i < x.size() && i < r.size(); ++i) {
-        e = std::max(e, std::fabs(double(x[i]) - double(r[i])));
-        m = std::max(m, std::fabs(double(r[i])));
-    }
-    return m > 0 ? e / m : e;
-}
+namespace {
 
 template <typename T>
 double conv_bound() {

@@ -28,12 +28,15 @@ template <typename T>
 void im2col_backward_weights(const Shape2d& p, const T* x, const T* dy, T* dw,
                              const T* cols = nullptr);
 
-// Winograd F(m x m, 3 x 3), m = 2 or 4: forward, and backward-data as the forward pass over the
-// rotated, transposed filter (needs pad <= 2).
+// Winograd F(m x m, 3 x 3), m = 2 or 4: forward, backward-data as the forward pass over the
+// rotated, transposed filter (needs pad <= 2), and backward-weights as G^T (sum over tiles of
+// (A dY A^T) . (B^T d B)) G.
 template <typename T>
 void winograd_forward(int m, const Shape2d& p, const T* x, const T* w, T* y);
 template <typename T>
 void winograd_backward_data(int m, const Shape2d& p, const T* dy, const T* w, T* dx);
+template <typename T>
+void winograd_backward_weights(int m, const Shape2d& p, const T* x, const T* dy, T* dw);
 
 // FFT (FFTW real transforms): forward only.
 template <typename T>

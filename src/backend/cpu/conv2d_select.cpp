@@ -296,6 +296,11 @@ void backward_weights(Algo a, const Shape2d& p, const Tensor<T>& x, const Tensor
         cpu::direct_backward_weights(p, xd, dyd, dwd);
         return;
     }
+    if ((a == Algo::winograd2 || a == Algo::winograd4) &&
+        applicable(a, p, std::is_same_v<T, double>)) {
+        cpu::winograd_backward_weights(a == Algo::winograd2 ? 2 : 4, p, xd, dyd, dwd);
+        return;
+    }
     if constexpr (std::is_same_v<T, float>) {
         if (a == Algo::onednn) {
             cpu::onednn_backward_weights(p, xd, dyd, dwd);

@@ -13,7 +13,8 @@
 // tile} rows read and written 16 tiles at a time; its GEMMs are a register-tiled kernel that
 // reads V's rows in place (no packing, no per-call overhead: faster than oneDNN's sgemm on these
 // small operands). f64 and builds without AVX-512 run the same chunks with per-tile loops and
-// math::cpu::gemm.
+// math::cpu::gemm. Backward-weights (run_weights) reuses the chunks, the input transform and the
+// GEMM kernel: dW = G^T (sum over tiles of (A dY A^T) . V) G.
 #include <omp.h>
 
 #include <algorithm>
@@ -75,6 +76,14 @@ struct F2 {
         y[0] = v[0] + v[1] + v[2];
         y[1] = v[1] - v[2] - v[3];
     }
+    // r = A g on m output-gradient values (backward-weights): A = (A^T)^T, alpha x m
+    template <typename S, typename V>
+    static void ag(const V (&g)[m], V (&r)[a]) {
+        r[0] = g[0];
+        r[1] = g[0] + g[1];
+        r[2] = g[0] - g[1];
+        r[3] = -g[1];
+    }
 };
 
 struct F4 {
@@ -107,6 +116,18 @@ struct F4 {
         y[2] = madd(S(4), s3, s1);
         y[3] = madd(S(8), s4, s2) + v[5];
     }
+    // A = {{1, 0, 0, 0}, {1, 1, 1, 1}, {1, -1, 1, -1}, {1, 2, 4, 8}, {1, -2, 4, -8}, {0, 0, 0, 1}}
+    template <typename S, typename V>
+    static void ag(const V (&g)[m], V (&r)[a]) {
+        const V e1 = g[0] + g[2], o1 = g[1] + g[3];
+        const V e2 = madd(S(4), g[2], g[0]), o2 = madd(S(8), g[3], g[1] + g[1]);
+        r[0] = g[0];
+        r[1] = e1 + o1;
+        r[2] = e1 - o1;
+        r[3] = e2 + o2;
+        r[4] = e2 - o2;
+        r[5] = g[3];
+    }
 };
 
 // u = G g G^T for one 3x3 filter g (row-major), u row-major alpha x alpha.
@@ -130,6 +151,31 @@ inline void filter_transform(const V (&g)[9], V (&u)[F::a * F::a]) {
                 if (F::G[j][l] != 0) s = madd(S(F::G[j][l]), t[i][l], s);
             }
             u[i * a + j] = s;
+        }
+    }
+}
+
+// g = G^T u G: the filter gradient (3x3, row-major) of the alpha x alpha gradient u of U.
+template <typename F, typename T>
+inline void filter_gradient(const T (&u)[F::a * F::a], T* g) {
+    constexpr int a = F::a;
+    T t[3][a];
+    for (int l = 0; l < 3; ++l) {
+        for (int j = 0; j < a; ++j) {
+            T s{};
+            for (int i = 0; i < a; ++i) {
+                if (F::G[i][l] != 0) s += T(F::G[i][l]) * u[i * a + j];
+            }
+            t[l][j] = s;
+        }
+    }
+    for (int l = 0; l < 3; ++l) {
+        for (int q = 0; q < 3; ++q) {
+            T s{};
+            for (int j = 0; j < a; ++j) {
+                if (F::G[j][q] != 0) s += t[l][j] * T(F::G[j][q]);
+            }
+            g[l * 3 + q] = s;
         }
     }
 }
@@ -190,6 +236,32 @@ void input_row(const Shape2d& p, const T* plane, index_t ti, index_t tw, T* v, i
     }
 }
 
+// The output-gradient transform of tile row ti for one output channel (backward-weights): tile
+// tj's m x m values of dyk (the plane {oh, ow}, zero past its edges) become A dY A^T, written to
+// v[xi * xs + tj].
+template <typename F, typename T>
+void gradient_row(index_t oh, index_t ow, const T* dyk, index_t ti, index_t tw, T* v, index_t xs) {
+    constexpr int m = F::m, a = F::a;
+    for (index_t tj = 0; tj < tw; ++tj) {
+        T t[a][m];
+        for (int j = 0; j < m; ++j) {
+            const index_t wj = tj * m + j;
+            T col[m], r[a];
+            for (int i = 0; i < m; ++i) {
+                const index_t hi = ti * m + i;
+                col[i] = hi < oh && wj < ow ? dyk[hi * ow + wj] : T(0);
+            }
+            F::template ag<T>(col, r);
+            for (int i = 0; i < a; ++i) t[i][j] = r[i];
+        }
+        for (int i = 0; i < a; ++i) {
+            T r[a];
+            F::template ag<T>(t[i], r);
+            for (int j = 0; j < a; ++j) v[(i * a + j) * xs + tj] = r[j];
+        }
+    }
+}
+
 // The output transform of tile row ti for one output channel: tile tj's alpha^2 values are
 // mk[xi * xs + tj]; yk is the output plane {oh, ow}.
 template <typename F, typename T>
@@ -213,6 +285,27 @@ void output_row(index_t oh, index_t ow, const T* mk, index_t xs, index_t ti, ind
 }
 
 #if defined(__AVX512F__)
+// d[j] lane t = element m t + j of the m vectors x, j < m: the m columns of 16 consecutive tiles.
+template <int m>
+inline void split(const __m512 (&x)[m], __m512* d) {
+    if constexpr (m == 2) {
+        const __m512i even =
+            _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+        const __m512i odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
+        d[0] = _mm512_permutex2var_ps(x[0], even, x[1]);
+        d[1] = _mm512_permutex2var_ps(x[0], odd, x[1]);
+    } else {
+        // every 4th of 32 elements, into lanes 0-7 from the first 32 and 8-15 from the next 32
+        const __m512i q =
+            _mm512_setr_epi32(0, 4, 8, 12, 16, 20, 24, 28, 0, 4, 8, 12, 16, 20, 24, 28);
+        for (int j = 0; j < m; ++j) {
+            const __m512i qj = _mm512_add_epi32(q, _mm512_set1_epi32(j));
+            d[j] = _mm512_mask_blend_ps(0xff00, _mm512_permutex2var_ps(x[0], qj, x[1]),
+                                        _mm512_permutex2var_ps(x[2], qj, x[3]));
+        }
+    }
+}
+
 // d[j] lane t = s[m t + j], j < alpha: the alpha columns of 16 consecutive tiles, from the m + 1
 // vectors at s (whole vectors at the offsets the row was stored at, so the loads are forwarded
 // from those stores).
@@ -222,25 +315,9 @@ inline void deinterleave(const float* s, __m512 (&d)[a]) {
     const __m512i next0 = _mm512_setr_epi32(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16);
     const __m512i next1 = _mm512_setr_epi32(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 17);
     const __m512 last = _mm512_loadu_ps(s + 16 * m);
-    if constexpr (m == 2) {
-        const __m512i even =
-            _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-        const __m512i odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
-        const __m512 x0 = _mm512_loadu_ps(s), x1 = _mm512_loadu_ps(s + 16);
-        d[0] = _mm512_permutex2var_ps(x0, even, x1);
-        d[1] = _mm512_permutex2var_ps(x0, odd, x1);
-    } else {
-        // every 4th of 32 elements, into lanes 0-7 from the first 32 and 8-15 from the next 32
-        const __m512i q =
-            _mm512_setr_epi32(0, 4, 8, 12, 16, 20, 24, 28, 0, 4, 8, 12, 16, 20, 24, 28);
-        const __m512 x0 = _mm512_loadu_ps(s), x1 = _mm512_loadu_ps(s + 16);
-        const __m512 x2 = _mm512_loadu_ps(s + 32), x3 = _mm512_loadu_ps(s + 48);
-        for (int j = 0; j < m; ++j) {
-            const __m512i qj = _mm512_add_epi32(q, _mm512_set1_epi32(j));
-            d[j] = _mm512_mask_blend_ps(0xff00, _mm512_permutex2var_ps(x0, qj, x1),
-                                        _mm512_permutex2var_ps(x2, qj, x3));
-        }
-    }
+    __m512 x[m];
+    for (int q = 0; q < m; ++q) x[q] = _mm512_loadu_ps(s + 16 * q);
+    split<m>(x, d);
     d[m] = _mm512_permutex2var_ps(d[0], next0, last);
     d[m + 1] = _mm512_permutex2var_ps(d[1], next1, last);
 }
@@ -297,6 +374,42 @@ void input_row_avx512(const Shape2d& p, const float* plane, index_t ti, index_t 
     }
 }
 
+// gradient_row for f32, 16 tiles at a time: the m rows of 16 m output-gradient columns are
+// split into each tile's columns (lanes past the plane load as zeros).
+template <typename F>
+void gradient_row_avx512(index_t oh, index_t ow, const float* dyk, index_t ti, index_t tw, float* v,
+                         index_t xs) {
+    constexpr int m = F::m, a = F::a;
+    for (index_t t = 0; t < tw; t += 16) {
+        const __mmask16 k = lanes(tw - t);
+        const index_t x0 = t * m;
+        __m512 g[m][m];  // g[i][j] lane l: row i, column j of tile t + l
+        for (int i = 0; i < m; ++i) {
+            if (ti * m + i < oh) {
+                const float* row = dyk + (ti * m + i) * ow + x0;
+                __m512 x[m];
+                for (int q = 0; q < m; ++q)
+                    x[q] = _mm512_maskz_loadu_ps(lanes(ow - x0 - 16 * q), row + 16 * q);
+                split<m>(x, g[i]);
+            } else {
+                for (int j = 0; j < m; ++j) g[i][j] = _mm512_setzero_ps();
+            }
+        }
+        __m512 tmp[a][m];
+        for (int j = 0; j < m; ++j) {
+            __m512 col[m], r[a];
+            for (int i = 0; i < m; ++i) col[i] = g[i][j];
+            F::template ag<float>(col, r);
+            for (int i = 0; i < a; ++i) tmp[i][j] = r[i];
+        }
+        for (int i = 0; i < a; ++i) {
+            __m512 r[a];
+            F::template ag<float>(tmp[i], r);
+            for (int j = 0; j < a; ++j) _mm512_mask_storeu_ps(v + (i * a + j) * xs + t, k, r[j]);
+        }
+    }
+}
+
 // output_row for f32, 16 tiles at a time.
 template <typename F>
 void output_row_avx512(index_t oh, index_t ow, const float* mk, index_t xs, index_t ti, index_t tw,
@@ -324,12 +437,13 @@ void output_row_avx512(index_t oh, index_t ow, const float* mk, index_t xs, inde
     }
 }
 
-// One xi's GEMM, f32: Mx{K, N} = Ux{K, C} Vx{C, N} (leading dimensions C, ld, ld), in tiles of
-// R rows by NV vectors of 16 tiles whose accumulators stay in registers while c runs: the rows
-// of V are already contiguous runs of tiles, so nothing is packed. ld is a multiple of 16, so
-// the last vector of a row may run past N inside the row's padding (never read afterwards).
-template <int R, int NV>
-void gemm_tile(const float* A, index_t C, const float* B, index_t ld, float* out) {
+// One xi's GEMM, f32: Mx{K, N} = Ux{K, C} Vx{C, N} (leading dimensions lda, ld, ld), or with Acc
+// Mx += Ux Vx, in tiles of R rows by NV vectors of 16 tiles whose accumulators stay in registers
+// while c runs: the rows of V are already contiguous runs of tiles, so nothing is packed. ld is a
+// multiple of 16, so the last vector of a row may run past N inside the row's padding (never read
+// afterwards).
+template <int R, int NV, bool Acc>
+void gemm_tile(const float* A, index_t lda, index_t C, const float* B, index_t ld, float* out) {
     __m512 acc[R][NV];
     for (int r = 0; r < R; ++r) {
         for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_setzero_ps();
@@ -339,12 +453,15 @@ void gemm_tile(const float* A, index_t C, const float* B, index_t ld, float* out
         __m512 b[NV];
         for (int v = 0; v < NV; ++v) b[v] = _mm512_loadu_ps(B + c * ld + 16 * v);
         for (int r = 0; r < R; ++r) {
-            const __m512 a = _mm512_set1_ps(A[r * C + c]);
+            const __m512 a = _mm512_set1_ps(A[r * lda + c]);
             for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_fmadd_ps(a, b[v], acc[r][v]);
         }
     }
     for (int r = 0; r < R; ++r) {
-        for (int v = 0; v < NV; ++v) _mm512_storeu_ps(out + r * ld + 16 * v, acc[r][v]);
+        for (int v = 0; v < NV; ++v) {
+            float* o = out + r * ld + 16 * v;
+            _mm512_storeu_ps(o, Acc ? _mm512_add_ps(_mm512_loadu_ps(o), acc[r][v]) : acc[r][v]);
+        }
     }
 }
 
@@ -352,39 +469,87 @@ void gemm_tile(const float* A, index_t C, const float* B, index_t ld, float* out
 // spills), and at least 12 FMAs per row of V loaded.
 constexpr int tile_rows(int nv) { return nv == 1 ? 12 : nv == 2 ? 12 : nv == 3 ? 8 : 6; }
 
-template <int NV, std::size_t... R>
+template <int NV, bool Acc, std::size_t... R>
 constexpr auto short_tiles(std::index_sequence<R...>) {
-    return std::array{&gemm_tile<int(R) + 1, NV>...};
+    return std::array{&gemm_tile<int(R) + 1, NV, Acc>...};
 }
 
 // Ragged N: the last panel takes 1-3 vectors.
-template <int NV>
-void gemm_panel(index_t K, index_t C, const float* A, const float* B, index_t ld, float* out) {
+template <int NV, bool Acc>
+void gemm_panel(index_t K, index_t C, const float* A, index_t lda, const float* B, index_t ld,
+                float* out) {
     constexpr int R = tile_rows(NV);
     index_t k0 = 0;
-    for (; k0 + R <= K; k0 += R) gemm_tile<R, NV>(A + k0 * C, C, B, ld, out + k0 * ld);
+    for (; k0 + R <= K; k0 += R) gemm_tile<R, NV, Acc>(A + k0 * lda, lda, C, B, ld, out + k0 * ld);
     if (k0 < K) {
-        static constexpr auto rest = short_tiles<NV>(std::make_index_sequence<R - 1>());
-        rest[static_cast<std::size_t>(K - k0 - 1)](A + k0 * C, C, B, ld, out + k0 * ld);
+        static constexpr auto rest = short_tiles<NV, Acc>(std::make_index_sequence<R - 1>());
+        rest[static_cast<std::size_t>(K - k0 - 1)](A + k0 * lda, lda, C, B, ld, out + k0 * ld);
     }
 }
 
-void gemm_avx512(index_t K, index_t N, index_t C, const float* A, const float* B, index_t ld,
-                 float* out) {
+template <bool Acc = false>
+void gemm_avx512(index_t K, index_t N, index_t C, const float* A, index_t lda, const float* B,
+                 index_t ld, float* out) {
     for (index_t n0 = 0; n0 < N; n0 += 64) {
         switch (std::min<index_t>(4, (N - n0 + 15) / 16)) {
             case 1:
-                gemm_panel<1>(K, C, A, B + n0, ld, out + n0);
+                gemm_panel<1, Acc>(K, C, A, lda, B + n0, ld, out + n0);
                 break;
             case 2:
-                gemm_panel<2>(K, C, A, B + n0, ld, out + n0);
+                gemm_panel<2, Acc>(K, C, A, lda, B + n0, ld, out + n0);
                 break;
             case 3:
-                gemm_panel<3>(K, C, A, B + n0, ld, out + n0);
+                gemm_panel<3, Acc>(K, C, A, lda, B + n0, ld, out + n0);
                 break;
             default:
-                gemm_panel<4>(K, C, A, B + n0, ld, out + n0);
+                gemm_panel<4, Acc>(K, C, A, lda, B + n0, ld, out + n0);
                 break;
+        }
+    }
+}
+
+// The 16 x 16 transpose of r in four butterfly steps: step b swaps bit b of the row and lane
+// indices, one two-source permute per output row.
+constexpr std::array<std::array<std::array<int, 16>, 2>, 4> transpose_steps() {
+    std::array<std::array<std::array<int, 16>, 2>, 4> idx{};
+    for (int b = 0; b < 4; ++b) {
+        const int d = 1 << b;
+        for (int l = 0; l < 16; ++l) {
+            idx[b][0][l] = (l & d) != 0 ? 16 + l - d : l;
+            idx[b][1][l] = (l & d) != 0 ? 16 + l : l + d;
+        }
+    }
+    return idx;
+}
+
+inline void transpose16(__m512 (&r)[16]) {
+    static constexpr auto steps = transpose_steps();
+    for (int b = 0; b < 4; ++b) {
+        const int d = 1 << b;
+        const __m512i lo = _mm512_loadu_si512(steps[b][0].data());
+        const __m512i hi = _mm512_loadu_si512(steps[b][1].data());
+        for (int i = 0; i < 16; ++i) {
+            if ((i & d) != 0) continue;
+            const __m512 x = r[i], y = r[i + d];
+            r[i] = _mm512_permutex2var_ps(x, lo, y);
+            r[i + d] = _mm512_permutex2var_ps(x, hi, y);
+        }
+    }
+}
+
+// vt{N, cp} = v{C, N}^T (rows of v ld apart; columns C..cp of vt zero).
+void transpose_tiles(index_t C, index_t N, const float* v, index_t ld, float* vt, index_t cp) {
+    for (index_t n0 = 0; n0 < N; n0 += 16) {
+        const __mmask16 k = lanes(N - n0);
+        const index_t rows = std::min<index_t>(16, N - n0);
+        for (index_t c0 = 0; c0 < cp; c0 += 16) {
+            __m512 r[16];
+            for (int i = 0; i < 16; ++i) {
+                r[i] = c0 + i < C ? _mm512_maskz_loadu_ps(k, v + (c0 + i) * ld + n0)
+                                  : _mm512_setzero_ps();
+            }
+            transpose16(r);
+            for (index_t i = 0; i < rows; ++i) _mm512_storeu_ps(vt + (n0 + i) * cp + c0, r[i]);
         }
     }
 }
@@ -395,6 +560,29 @@ void gemm_avx512(index_t K, index_t N, index_t C, const float* A, const float* B
 // (1 MB of L2 per core here); 1-3 MB measured within a few percent of each other on the VGG
 // layers.
 constexpr index_t chunk_bytes = index_t(2) << 20;
+
+// V for tile rows [r0, r1) (row r: image r / th, tile row r % th) of every input channel;
+// channel c's tiles start at V + c ld, the alpha^2 slices are vs apart. row_buf, wb and zero are
+// the vectorised transform's scratch (see input_row_avx512; unused for f64).
+template <typename F, typename T>
+void input_rows(const Shape2d& p, const T* x, index_t th, index_t tw, index_t r0, index_t r1, T* V,
+                index_t ld, index_t vs, [[maybe_unused]] T* row_buf, [[maybe_unused]] index_t wb,
+                [[maybe_unused]] const T* zero) {
+    const index_t C = p.c;
+    for (index_t c = 0; c < C; ++c) {
+        for (index_t r = r0; r < r1; ++r) {
+            const T* plane = x + ((r / th) * C + c) * p.h * p.w;
+            T* v = V + c * ld + (r - r0) * tw;
+#if defined(__AVX512F__)
+            if constexpr (std::is_same_v<T, float>) {
+                input_row_avx512<F>(p, plane, r % th, tw, v, vs, row_buf, wb, zero);
+                continue;
+            }
+#endif
+            input_row<F>(p, plane, r % th, tw, v, vs);
+        }
+    }
+}
 
 template <typename T>
 T* workspace(std::vector<T>& v, index_t n) {
@@ -448,23 +636,11 @@ void run(const Shape2d& p, const T* x, const T* w, T* y) {
 
         for (index_t ch = 0; ch < chunks; ++ch) {
             const index_t r0 = mine0 + ch * mine / chunks, r1 = mine0 + (ch + 1) * mine / chunks;
-            for (index_t c = 0; c < C; ++c) {
-                for (index_t r = r0; r < r1; ++r) {
-                    const T* plane = x + ((r / th) * C + c) * p.h * p.w;
-                    T* v = V + c * ld + (r - r0) * tw;
-#if defined(__AVX512F__)
-                    if constexpr (std::is_same_v<T, float>) {
-                        input_row_avx512<F>(p, plane, r % th, tw, v, vs, row_buf, wb, zero);
-                        continue;
-                    }
-#endif
-                    input_row<F>(p, plane, r % th, tw, v, vs);
-                }
-            }
+            input_rows<F>(p, x, th, tw, r0, r1, V, ld, vs, row_buf, wb, zero);
             for (int xi = 0; xi < aa; ++xi) {
 #if defined(__AVX512F__)
                 if constexpr (std::is_same_v<T, float>) {
-                    gemm_avx512(K, (r1 - r0) * tw, C, U + xi * us, V + xi * vs, ld, M + xi * ms);
+                    gemm_avx512(K, (r1 - r0) * tw, C, U + xi * us, C, V + xi * vs, ld, M + xi * ms);
                     continue;
                 }
 #endif
@@ -484,6 +660,94 @@ void run(const Shape2d& p, const T* x, const T* w, T* y) {
                     output_row<F>(oh, ow, mk, ms, r % th, tw, yk);
                 }
             }
+        }
+    }
+}
+
+// Backward-weights: dW[k][c] = G^T (sum over tiles of (A dY A^T) . (B^T d B)) G. The same chunks
+// of tile rows as run(): per chunk the input transform into V[xi] {c, tiles}, the output-gradient
+// transform into D[xi] {k, tiles}, and the alpha^2 GEMMs over the tile axis, D[xi] V[xi]^T,
+// accumulated into the thread's own sums {xi, k, c} (rows cp apart); then the threads' sums are
+// added and each filter's alpha x alpha sum goes through G^T . G. With AVX-512 the f32 GEMMs are
+// the forward's kernel on each V[xi] transposed to {tiles, c} just before its GEMM (a small,
+// cache-resident copy), so that the k rows of D[xi] are broadcast and the c columns vectorised.
+template <typename F, typename T>
+void run_weights(const Shape2d& p, const T* x, const T* dy, T* dw) {
+    constexpr int m = F::m, a = F::a, aa = a * a;
+    const index_t oh = p.out_h(), ow = p.out_w();
+    const index_t th = (oh + m - 1) / m, tw = (ow + m - 1) / m, rows = p.n * th;
+    const index_t C = p.c, K = p.k, KC = K * C, cp = (C + 15) / 16 * 16, ss = K * cp;
+    const index_t row_bytes = aa * (C + K) * tw * static_cast<index_t>(sizeof(T));
+    const index_t fit = std::max<index_t>(1, chunk_bytes / row_bytes);
+    const index_t wb = (tw + 15) / 16 * 16 * m + 16;
+
+    thread_local std::vector<T> sum_buf;
+    T* const sums = workspace(sum_buf, index_t(omp_get_max_threads()) * aa * ss);
+
+#pragma omp parallel
+    {
+        const index_t nth = omp_get_num_threads(), id = omp_get_thread_num();
+        const index_t mine0 = id * rows / nth, mine = (id + 1) * rows / nth - mine0;
+        const index_t chunks = (mine + fit - 1) / fit;
+        const index_t ld = chunks == 0 ? 16 : ((mine + chunks - 1) / chunks * tw + 15) / 16 * 16;
+        const index_t vs = C * ld + 16, ds = K * ld + 16;
+        thread_local std::vector<T> chunk_buf;
+        T* const V = workspace(chunk_buf, aa * (vs + ds) + a * wb + p.w + 16 + ld * cp);
+        T* const D = V + aa * vs;
+        [[maybe_unused]] T* const row_buf =
+            D + aa * ds +
+            (16 - reinterpret_cast<std::uintptr_t>(D + aa * ds) / sizeof(T) % 16) % 16;
+        [[maybe_unused]] const T* const zero = row_buf + a * wb;
+        [[maybe_unused]] T* const vt = row_buf + a * wb + p.w;
+        std::fill(row_buf, row_buf + a * wb + p.w, T(0));
+        T* const sum = sums + id * aa * ss;  // the first chunk's GEMMs overwrite it
+        if (chunks == 0) std::fill(sum, sum + aa * ss, T(0));
+
+        for (index_t ch = 0; ch < chunks; ++ch) {
+            const index_t r0 = mine0 + ch * mine / chunks, r1 = mine0 + (ch + 1) * mine / chunks;
+            const index_t N = (r1 - r0) * tw;
+            input_rows<F>(p, x, th, tw, r0, r1, V, ld, vs, row_buf, wb, zero);
+            for (index_t k = 0; k < K; ++k) {
+                for (index_t r = r0; r < r1; ++r) {
+                    const T* dyk = dy + ((r / th) * K + k) * oh * ow;
+                    T* d = D + k * ld + (r - r0) * tw;
+#if defined(__AVX512F__)
+                    if constexpr (std::is_same_v<T, float>) {
+                        gradient_row_avx512<F>(oh, ow, dyk, r % th, tw, d, ds);
+                        continue;
+                    }
+#endif
+                    gradient_row<F>(oh, ow, dyk, r % th, tw, d, ds);
+                }
+            }
+            for (int xi = 0; xi < aa; ++xi) {
+#if defined(__AVX512F__)
+                if constexpr (std::is_same_v<T, float>) {
+                    transpose_tiles(C, N, V + xi * vs, ld, vt, cp);
+                    if (ch == 0) {
+                        gemm_avx512<false>(K, cp, N, D + xi * ds, ld, vt, cp, sum + xi * ss);
+                    } else {
+                        gemm_avx512<true>(K, cp, N, D + xi * ds, ld, vt, cp, sum + xi * ss);
+                    }
+                    continue;
+                }
+#endif
+                math::cpu::gemm(false, true, K, C, N, T(1), D + xi * ds, ld, V + xi * vs, ld,
+                                T(ch == 0 ? 0 : 1), sum + xi * ss, cp);
+            }
+        }
+
+#pragma omp barrier
+#pragma omp for schedule(static)
+        for (index_t kc = 0; kc < KC; ++kc) {
+            const index_t at = kc / C * cp + kc % C;
+            T u[aa];
+            for (int xi = 0; xi < aa; ++xi) {
+                T s = sums[xi * ss + at];
+                for (index_t t = 1; t < nth; ++t) s += sums[(t * aa + xi) * ss + at];
+                u[xi] = s;
+            }
+            filter_gradient<F>(u, dw + kc * 9);
         }
     }
 }
@@ -517,9 +781,19 @@ void winograd_backward_data(int m, const Shape2d& p, const T* dy, const T* w, T*
     winograd_forward(m, q, dy, wr.data(), dx);
 }
 
-#define MAGMADNN_INSTANTIATE(T)                                                     \
-    template void winograd_forward<T>(int, const Shape2d&, const T*, const T*, T*); \
-    template void winograd_backward_data<T>(int, const Shape2d&, const T*, const T*, T*);
+template <typename T>
+void winograd_backward_weights(int m, const Shape2d& p, const T* x, const T* dy, T* dw) {
+    if (m == 2) {
+        run_weights<F2>(p, x, dy, dw);
+    } else {
+        run_weights<F4>(p, x, dy, dw);
+    }
+}
+
+#define MAGMADNN_INSTANTIATE(T)                                                           \
+    template void winograd_forward<T>(int, const Shape2d&, const T*, const T*, T*);       \
+    template void winograd_backward_data<T>(int, const Shape2d&, const T*, const T*, T*); \
+    template void winograd_backward_weights<T>(int, const Shape2d&, const T*, const T*, T*);
 MAGMADNN_INSTANTIATE(float)
 MAGMADNN_INSTANTIATE(double)
 #undef MAGMADNN_INSTANTIATE

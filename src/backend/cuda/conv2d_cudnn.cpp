@@ -18,102 +18,34 @@
 
 #include "conv2d_cudnn_kernels.h"
 #include "core/cuda_check.h"
+#include "cudnn_common.h"
 #include "magmadnn/core/error.h"
 
 namespace magmadnn::conv::cudnn {
 
+using detail::check;
+using detail::Context;
+using detail::current_device;
+using detail::Descriptor;
+using detail::handle;
+using detail::kDataType;
+using detail::kDtypeName;
+using detail::require_gpu;
+using detail::TensorDesc;
+using detail::to_int;
+
 namespace {
 
-// What an error message names: the op and the problem's shapes and dtype.
-struct Context {
-    std::string who;
-    std::string shapes;
-};
-
-void check(cudnnStatus_t st, const char* call, const Context& ctx) {
-    if (st == CUDNN_STATUS_SUCCESS) return;
-    std::array<char, 1024> detail{};
-    cudnnGetLastErrorString(detail.data(), detail.size());
-    throw DeviceError(fmt::format("{}: {} failed for {}: {}{}{}", ctx.who, call, ctx.shapes,
-                                  cudnnGetErrorString(st),
-                                  detail[0] != '\0' ? "; cuDNN says: " : "", detail.data()));
-}
-
-template <typename T>
-constexpr cudnnDataType_t kDataType =
-    std::is_same_v<T, double> ? CUDNN_DATA_DOUBLE : CUDNN_DATA_FLOAT;
-template <typename T>
-constexpr const char* kDtypeName = std::is_same_v<T, double> ? "f64" : "f32";
 // f32 without TF32 tensor cores (see the header); f64 has no reduced-precision kernels.
 template <typename T>
 constexpr cudnnMathType_t kMath = std::is_same_v<T, double> ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH;
 
-int to_int(index_t v, const Context& ctx) {
-    if (v > INT_MAX) {
-        throw UnsupportedError(
-            fmt::format("{}: extent {} exceeds cuDNN's int range ({}); use smaller batches",
-                        ctx.who, v, ctx.shapes));
-    }
-    return static_cast<int>(v);
-}
-
-int current_device() {
-    int d = 0;
-    MAGMADNN_CUDA_CHECK(cudaGetDevice(&d), "cuDNN: cudaGetDevice");
-    return d;
-}
-
-// One owned cuDNN descriptor.
-template <typename D, cudnnStatus_t (*Create)(D*), cudnnStatus_t (*Destroy)(D)>
-class Descriptor {
-  public:
-    explicit Descriptor(const Context& ctx) { check(Create(&d_), "creating a descriptor", ctx); }
-    ~Descriptor() {
-        if (d_ != nullptr) Destroy(d_);
-    }
-    Descriptor(const Descriptor&) = delete;
-    Descriptor& operator=(const Descriptor&) = delete;
-    D get() const { return d_; }
-
-  private:
-    D d_ = nullptr;
-};
-using TensorDesc =
-    Descriptor<cudnnTensorDescriptor_t, cudnnCreateTensorDescriptor, cudnnDestroyTensorDescriptor>;
 using FilterDesc =
     Descriptor<cudnnFilterDescriptor_t, cudnnCreateFilterDescriptor, cudnnDestroyFilterDescriptor>;
 using ConvDesc = Descriptor<cudnnConvolutionDescriptor_t, cudnnCreateConvolutionDescriptor,
                             cudnnDestroyConvolutionDescriptor>;
 using PoolDesc = Descriptor<cudnnPoolingDescriptor_t, cudnnCreatePoolingDescriptor,
                             cudnnDestroyPoolingDescriptor>;
-
-class Handle {
-  public:
-    explicit Handle(const Context& ctx) {
-        check(cudnnCreate(&h_), "cudnnCreate", ctx);
-        // the legacy default stream, which every other kernel and cuBLAS call of the library uses
-        const cudnnStatus_t st = cudnnSetStream(h_, nullptr);
-        if (st != CUDNN_STATUS_SUCCESS) {
-            cudnnDestroy(h_);
-            check(st, "cudnnSetStream", ctx);
-        }
-    }
-    ~Handle() { cudnnDestroy(h_); }
-    Handle(const Handle&) = delete;
-    Handle& operator=(const Handle&) = delete;
-    cudnnHandle_t get() const { return h_; }
-
-  private:
-    cudnnHandle_t h_ = nullptr;
-};
-
-// One handle per thread and device, created on first use (cudnnCreate costs milliseconds).
-cudnnHandle_t handle(int device, const Context& ctx) {
-    thread_local std::map<int, Handle> handles;
-    auto it = handles.find(device);
-    if (it == handles.end()) it = handles.try_emplace(device, ctx).first;
-    return it->second.get();
-}
 
 // The running workspace: one block per thread and device from the caching allocator, grown to
 // the largest request. Kernels are stream-ordered, so a block given back while a kernel still
@@ -204,20 +136,6 @@ std::string describe(const Shape2d& p) {
         "{{{}, {}}}, padding {{{}, {}}}, dilation {{{}, {}}}, groups {}, {}",
         p.n, p.c, p.h, p.w, p.k, p.c / p.groups, p.r, p.s, p.n, p.k, p.out_h(), p.out_w(),
         p.stride_h, p.stride_w, p.pad_h, p.pad_w, p.dil_h, p.dil_w, p.groups, kDtypeName<T>);
-}
-
-template <typename T>
-void require_gpu(const Tensor<T>& t, const char* what, index_t elements, const Context& ctx) {
-    if (t.memory() == HOST) {
-        throw DeviceError(fmt::format(
-            "{}: {} is in HOST memory, the cuDNN path needs every tensor in GPU memory ({})",
-            ctx.who, what, ctx.shapes));
-    }
-    if (t.size() != elements) {
-        throw ShapeError(fmt::format("{}: {} has shape {} ({} elements), the problem needs {} ({})",
-                                     ctx.who, what, magmadnn::to_string(t.shape()), t.size(),
-                                     elements, ctx.shapes));
-    }
 }
 
 }  // namespace
