@@ -1,42 +1,8 @@
 #!/usr/bin/env bash
-# One epoch of LeNet-5 (SGD lr 0.05 momentum 0.9, batch 64) on Fashion-MNIST:
-# magmadnn against PyTorch at its best configuration here, measured in the same run.
-#   bash bench/conv_lenet_epoch.sh     (BUILD=build EPOCHS=3)
-# PyTorch (Debian's python3-torch, run as /usr/bin/python3) is tried with 1 and 2 threads, with
-# OPENBLAS_NUM_THREADS=1 and, on AVX-512 CPUs, OPENBLAS_CORETYPE=SkylakeX; its best is the
-# reference. Each side's figure is the median epoch after the first (warm-up) epoch.
+# One epoch of LeNet-5 (SGD lr 0.05 momentum 0.9, batch 64) on Fashion-MNIST: magmadnn against
+# PyTorch, measured in the same run (bench/epoch_vs_pytorch.sh).
+#   bash bench/conv_lenet_epoch.sh     (BUILD=build EPOCHS=3 DEVICE=cpu|cuda)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BUILD=${BUILD:-build}
-EPOCHS=${EPOCHS:-3}
-DEVICE=${DEVICE:-cpu}
-PY=${PY:-/usr/bin/python3}
-
-coretype=Haswell
-if grep -q avx512f /proc/cpuinfo; then coretype=SkylakeX; fi
-median_tail() {  # median of the epochs after the first, from a JSON line on stdin
-  "$PY" -c 'import json,statistics,sys; d=json.loads(sys.stdin.read().strip().splitlines()[-1]); s=d["seconds_per_epoch"]; s=s[1:] or s; print("%.4f %.4f" % (statistics.median(s), d["test_accuracy"]))'
-}
-
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); date: $(date -u +%F)"
-best_torch=""
-best_label=""
-threads_list="1 2"
-[ "$DEVICE" = cuda ] && threads_list="1"
-for t in $threads_list; do
-  r=$(OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=$coretype "$PY" bench/conv_lenet_pytorch.py \
-      --epochs "$EPOCHS" --threads "$t" --device "$DEVICE" | median_tail)
-  echo "pytorch threads=$t coretype=$coretype: epoch ${r% *} s, test accuracy ${r#* }"
-  if [ -z "$best_torch" ] || awk "BEGIN{exit !(${r% *} < ${best_torch% *})}"; then
-    best_torch=$r; best_label="pytorch threads=$t"
-  fi
-done
-ours=$("$BUILD/bin/magmadnn" train --model lenet5 --data fashion-mnist --epochs "$EPOCHS" \
-       --batch-size 64 --lr 0.05 --momentum 0.9 --device "$DEVICE" --json | median_tail)
-echo "magmadnn ($DEVICE, $(nproc) threads): epoch ${ours% *} s, test accuracy ${ours#* }"
-echo
-printf '| %-34s | %10s | %13s |\n' "framework" "epoch (s)" "vs best torch"
-printf '| %-34s | %10s | %13s |\n' "---" "---:" "---:"
-printf '| %-34s | %10s | %13s |\n' "$best_label (best)" "${best_torch% *}" "1.00"
-ratio=$(awk "BEGIN{printf \"%.2f\", ${ours% *} / ${best_torch% *}}")
-printf '| %-34s | %10s | %13s |\n' "magmadnn" "${ours% *}" "$ratio"
+exec bash bench/epoch_vs_pytorch.sh bench/conv_lenet_pytorch.py --model lenet5 --batch-size 64 \
+  --lr 0.05 --momentum 0.9

@@ -286,9 +286,12 @@ Config sgd(double lr, double momentum, bool nesterov, double weight_decay) {
     return c;
 }
 
-Config adam(double lr, double beta1, double beta2, double eps, double weight_decay) {
+namespace {
+// Adam and AdamW take the same settings (AdamW decouples the weight decay).
+Config adam_family(Kind kind, double lr, double beta1, double beta2, double eps,
+                   double weight_decay) {
     Config c;
-    c.kind = Kind::adam;
+    c.kind = kind;
     c.learning_rate = lr;
     c.beta1 = beta1;
     c.beta2 = beta2;
@@ -297,17 +300,14 @@ Config adam(double lr, double beta1, double beta2, double eps, double weight_dec
     c.validate();
     return c;
 }
+}  // namespace
+
+Config adam(double lr, double beta1, double beta2, double eps, double weight_decay) {
+    return adam_family(Kind::adam, lr, beta1, beta2, eps, weight_decay);
+}
 
 Config adamw(double lr, double beta1, double beta2, double eps, double weight_decay) {
-    Config c;
-    c.kind = Kind::adamw;
-    c.learning_rate = lr;
-    c.beta1 = beta1;
-    c.beta2 = beta2;
-    c.eps = eps;
-    c.weight_decay = weight_decay;
-    c.validate();
-    return c;
+    return adam_family(Kind::adamw, lr, beta1, beta2, eps, weight_decay);
 }
 
 Config rmsprop(double lr, double alpha, double eps, double momentum, double weight_decay) {

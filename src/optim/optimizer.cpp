@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <tuple>
+#include <utility>
 
 #include "magmadnn/backend/math.h"
 #include "magmadnn/core/device.h"
@@ -39,6 +40,15 @@ template <typename T>
 T clip_coefficient(T norm, T max_norm) {
     const T coef = max_norm / (norm + T(1e-6));
     return coef < T(1) ? coef : T(1);
+}
+
+// Which state buffers the rule keeps per parameter: sgd: a momentum buffer (with momentum);
+// adam(w): m, v; rmsprop: the square average (+ a momentum buffer); adagrad: the sum.
+std::pair<bool, bool> buffers_needed(const Config& c) {
+    const bool s1 = c.kind != Kind::sgd || c.momentum > 0;
+    const bool s2 = c.kind == Kind::adam || c.kind == Kind::adamw ||
+                    (c.kind == Kind::rmsprop && c.momentum > 0);
+    return {s1, s2};
 }
 
 }  // namespace
@@ -133,10 +143,7 @@ void Optimizer<T>::set_state(const State& s, std::span<const Shape> shapes, memo
         throw ShapeError(fmt::format("{}: a state for {} / {} parameters, the model has {}", who,
                                      s.s1.size(), s.s2.size(), shapes.size()));
     }
-    const Kind k = config_.kind;
-    const bool need_s1 = k != Kind::sgd || config_.momentum > 0;
-    const bool need_s2 =
-        k == Kind::adam || k == Kind::adamw || (k == Kind::rmsprop && config_.momentum > 0);
+    const auto [need_s1, need_s2] = buffers_needed(config_);
     std::vector<Slot> slots;
     for (std::size_t i = 0; i < shapes.size(); ++i) {
         Slot slot;
@@ -193,11 +200,7 @@ void Optimizer<T>::ensure_state(std::span<Tensor<T>> params) {
         }
         return;
     }
-    // sgd: momentum buffer; adam(w): m, v; rmsprop: square average (+ buffer); adagrad: sum.
-    const Kind k = config_.kind;
-    const bool need_s1 = k != Kind::sgd || config_.momentum > 0;
-    const bool need_s2 =
-        k == Kind::adam || k == Kind::adamw || (k == Kind::rmsprop && config_.momentum > 0);
+    const auto [need_s1, need_s2] = buffers_needed(config_);
     shapes_.clear();
     state_.clear();
     for (const Tensor<T>& p : params) {

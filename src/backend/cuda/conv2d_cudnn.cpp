@@ -209,76 +209,74 @@ struct Conv2d<T>::Impl {
         return c;
     }
 
-    Choice find_forward(cudnnHandle_t h, const T* xp, const T* wp, T* yp) {
+    // The timed search every pass runs: cuDNN's algorithm count, a search workspace as large as
+    // the hungriest algorithm asks, cuDNN's Find on the real buffers, the pick, the fallback.
+    template <typename Perf, typename SizeOf, typename Find>
+    Choice search(cudnnStatus_t (*max_count)(cudnnHandle_t, int*), cudnnHandle_t h,
+                  SizeOf&& size_of, Find&& find, int fallback, const char* pass) {
         check(cudnnSetConvolutionMathType(conv.get(), kMath<T>), "cudnnSetConvolutionMathType",
               ctx);
+        int count = 0;
+        check(max_count(h, &count), fmt::format("cudnnGet{}AlgorithmMaxCount", pass).c_str(), ctx);
+        std::size_t bytes = search_workspace(count, size_of);
+        Tensor<std::uint8_t> block = search_block(bytes);
+        std::vector<Perf> perf(2 * static_cast<std::size_t>(count));
+        int returned = 0;
+        check(find(2 * count, &returned, perf.data(), bytes > 0 ? block.device_data() : nullptr,
+                   bytes),
+              fmt::format("cudnnFind{}AlgorithmEx", pass).c_str(), ctx);
+        return finish(pick(perf, returned, !std::is_same_v<T, double>), fallback, size_of,
+                      fmt::format("cudnnGet{}WorkspaceSize", pass).c_str());
+    }
+
+    Choice find_forward(cudnnHandle_t h, const T* xp, const T* wp, T* yp) {
         const auto size_of = [&](int a, std::size_t* s) {
             return cudnnGetConvolutionForwardWorkspaceSize(
                 h, x.get(), w.get(), conv.get(), y.get(), static_cast<cudnnConvolutionFwdAlgo_t>(a),
                 s);
         };
-        int count = 0;
-        check(cudnnGetConvolutionForwardAlgorithmMaxCount(h, &count),
-              "cudnnGetConvolutionForwardAlgorithmMaxCount", ctx);
-        std::size_t bytes = search_workspace(count, size_of);
-        Tensor<std::uint8_t> block = search_block(bytes);
-        std::vector<cudnnConvolutionFwdAlgoPerf_t> perf(2 * static_cast<std::size_t>(count));
-        int returned = 0;
-        check(cudnnFindConvolutionForwardAlgorithmEx(
-                  h, x.get(), xp, w.get(), wp, conv.get(), y.get(), yp, 2 * count, &returned,
-                  perf.data(), bytes > 0 ? block.device_data() : nullptr, bytes),
-              "cudnnFindConvolutionForwardAlgorithmEx", ctx);
-        return finish(pick(perf, returned, !std::is_same_v<T, double>),
-                      CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM, size_of,
-                      "cudnnGetConvolutionForwardWorkspaceSize");
+        const auto find = [&](int n, int* returned, cudnnConvolutionFwdAlgoPerf_t* perf, void* ws,
+                              std::size_t bytes) {
+            return cudnnFindConvolutionForwardAlgorithmEx(
+                h, x.get(), xp, w.get(), wp, conv.get(), y.get(), yp, n, returned, perf, ws, bytes);
+        };
+        return search<cudnnConvolutionFwdAlgoPerf_t>(
+            cudnnGetConvolutionForwardAlgorithmMaxCount, h, size_of, find,
+            CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM, "ConvolutionForward");
     }
 
     Choice find_backward_data(cudnnHandle_t h, const T* dyp, const T* wp, T* dxp) {
-        check(cudnnSetConvolutionMathType(conv.get(), kMath<T>), "cudnnSetConvolutionMathType",
-              ctx);
         const auto size_of = [&](int a, std::size_t* s) {
             return cudnnGetConvolutionBackwardDataWorkspaceSize(
                 h, w.get(), y.get(), conv.get(), x.get(),
                 static_cast<cudnnConvolutionBwdDataAlgo_t>(a), s);
         };
-        int count = 0;
-        check(cudnnGetConvolutionBackwardDataAlgorithmMaxCount(h, &count),
-              "cudnnGetConvolutionBackwardDataAlgorithmMaxCount", ctx);
-        std::size_t bytes = search_workspace(count, size_of);
-        Tensor<std::uint8_t> block = search_block(bytes);
-        std::vector<cudnnConvolutionBwdDataAlgoPerf_t> perf(2 * static_cast<std::size_t>(count));
-        int returned = 0;
-        check(cudnnFindConvolutionBackwardDataAlgorithmEx(
-                  h, w.get(), wp, y.get(), dyp, conv.get(), x.get(), dxp, 2 * count, &returned,
-                  perf.data(), bytes > 0 ? block.device_data() : nullptr, bytes),
-              "cudnnFindConvolutionBackwardDataAlgorithmEx", ctx);
-        return finish(pick(perf, returned, !std::is_same_v<T, double>),
-                      CUDNN_CONVOLUTION_BWD_DATA_ALGO_0, size_of,
-                      "cudnnGetConvolutionBackwardDataWorkspaceSize");
+        const auto find = [&](int n, int* returned, cudnnConvolutionBwdDataAlgoPerf_t* perf,
+                              void* ws, std::size_t bytes) {
+            return cudnnFindConvolutionBackwardDataAlgorithmEx(h, w.get(), wp, y.get(), dyp,
+                                                               conv.get(), x.get(), dxp, n,
+                                                               returned, perf, ws, bytes);
+        };
+        return search<cudnnConvolutionBwdDataAlgoPerf_t>(
+            cudnnGetConvolutionBackwardDataAlgorithmMaxCount, h, size_of, find,
+            CUDNN_CONVOLUTION_BWD_DATA_ALGO_0, "ConvolutionBackwardData");
     }
 
     Choice find_backward_filter(cudnnHandle_t h, const T* xp, const T* dyp, T* dwp) {
-        check(cudnnSetConvolutionMathType(conv.get(), kMath<T>), "cudnnSetConvolutionMathType",
-              ctx);
         const auto size_of = [&](int a, std::size_t* s) {
             return cudnnGetConvolutionBackwardFilterWorkspaceSize(
                 h, x.get(), y.get(), conv.get(), w.get(),
                 static_cast<cudnnConvolutionBwdFilterAlgo_t>(a), s);
         };
-        int count = 0;
-        check(cudnnGetConvolutionBackwardFilterAlgorithmMaxCount(h, &count),
-              "cudnnGetConvolutionBackwardFilterAlgorithmMaxCount", ctx);
-        std::size_t bytes = search_workspace(count, size_of);
-        Tensor<std::uint8_t> block = search_block(bytes);
-        std::vector<cudnnConvolutionBwdFilterAlgoPerf_t> perf(2 * static_cast<std::size_t>(count));
-        int returned = 0;
-        check(cudnnFindConvolutionBackwardFilterAlgorithmEx(
-                  h, x.get(), xp, y.get(), dyp, conv.get(), w.get(), dwp, 2 * count, &returned,
-                  perf.data(), bytes > 0 ? block.device_data() : nullptr, bytes),
-              "cudnnFindConvolutionBackwardFilterAlgorithmEx", ctx);
-        return finish(pick(perf, returned, !std::is_same_v<T, double>),
-                      CUDNN_CONVOLUTION_BWD_FILTER_ALGO_0, size_of,
-                      "cudnnGetConvolutionBackwardFilterWorkspaceSize");
+        const auto find = [&](int n, int* returned, cudnnConvolutionBwdFilterAlgoPerf_t* perf,
+                              void* ws, std::size_t bytes) {
+            return cudnnFindConvolutionBackwardFilterAlgorithmEx(h, x.get(), xp, y.get(), dyp,
+                                                                 conv.get(), w.get(), dwp, n,
+                                                                 returned, perf, ws, bytes);
+        };
+        return search<cudnnConvolutionBwdFilterAlgoPerf_t>(
+            cudnnGetConvolutionBackwardFilterAlgorithmMaxCount, h, size_of, find,
+            CUDNN_CONVOLUTION_BWD_FILTER_ALGO_0, "ConvolutionBackwardFilter");
     }
 
     Shape2d p;
