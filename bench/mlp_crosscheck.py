@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
-from mlp_pytorch import load  # noqa: E402
+from torch_epochs import load  # noqa: E402
 
 
 def read_safetensors(path):

@@ -12,7 +12,7 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from torch_epochs import load, parse_args, run  # noqa: E402,F401  (load: for mlp_crosscheck.py)
+from torch_epochs import parse_args, run  # noqa: E402
 
 
 def main():
