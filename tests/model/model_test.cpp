@@ -125,6 +125,29 @@ TEST(Model, SavedOptimizerStateContinuesTrainingExactly) {
         // the same file with another optimizer starts that optimizer afresh
         auto other = model::Model<float>::load(path, 0, HOST, optimizer::sgd(0.05));
         EXPECT_EQ(other.optimizer().steps(), 0);
+        // a damaged step count or a missing buffer is a FormatError naming the file
+        const io::SafetensorsFile file(path);
+        for (const bool drop_buffer : {false, true}) {
+            io::SafetensorsWriter broken;
+            for (const auto& name : file.names()) {
+                if (drop_buffer && name == "optimizer.0.s1") continue;
+                broken.add(name, file.get_as<float>(name, HOST));
+            }
+            for (const auto& [key, value] : file.metadata()) {
+                broken.set_metadata(key, key == "magmadnn.optimizer_steps" && !drop_buffer
+                                             ? std::string("many")
+                                             : value);
+            }
+            const std::string bad = temp_path("resume_bad") + ".safetensors";
+            broken.write(bad);
+            try {
+                model::Model<float>::load(bad);
+                ADD_FAILURE() << "no error for a broken optimizer state";
+            } catch (const FormatError& e) {
+                EXPECT_NE(std::string(e.what()).find(bad), std::string::npos) << e.what();
+            }
+            std::filesystem::remove(bad);
+        }
         std::filesystem::remove(path);
     }
 }

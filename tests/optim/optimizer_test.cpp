@@ -177,6 +177,33 @@ TEST(Optimizer, LearningRateAndStepsAndReset) {
     EXPECT_EQ(w2[0].get_flat(0), -0.5f);
 }
 
+TEST(Optimizer, StateRoundTripsAndBadStatesAreErrors) {
+    auto a = opt::make_optimizer<float>(opt::adam(0.01));
+    std::vector<Tensor<float>> w = {Tensor<float>::from_vector({1, 2, 3}, {3})};
+    const std::vector<Tensor<float>> g = {Tensor<float>::from_vector({0.5f, -1, 2}, {3})};
+    a->step(w, g);
+    const auto state = a->state();
+    ASSERT_EQ(state.steps, 1);
+    ASSERT_EQ(state.s1.size(), 1u);
+    // a second optimizer continued from the state takes the same next step
+    auto b = opt::make_optimizer<float>(opt::adam(0.01));
+    const std::vector<Shape> shapes = {Shape{3}};
+    b->set_state(state, shapes);
+    std::vector<Tensor<float>> wa = {w[0].clone()}, wb = {w[0].clone()};
+    a->step(wa, g);
+    b->step(wb, g);
+    EXPECT_EQ(wa[0].to_vector(), wb[0].to_vector());
+    EXPECT_EQ(b->steps(), 2);
+    // shapes that do not fit, and buffers the rule needs but the state lacks
+    auto c = opt::make_optimizer<float>(opt::adam(0.01));
+    const std::vector<Shape> wrong = {Shape{4}};
+    EXPECT_THROW(c->set_state(state, wrong), ShapeError);
+    auto sgd_state = opt::make_optimizer<float>(opt::sgd(0.1));  // plain SGD keeps no buffers
+    std::vector<Tensor<float>> w3 = {w[0].clone()};
+    sgd_state->step(w3, g);
+    EXPECT_THROW(c->set_state(sgd_state->state(), shapes), ValueError);
+}
+
 TEST(Optimizer, StepWithClipNormEqualsClipThenStep) {
     const Vecs w0 = random_vecs(1), g0 = random_vecs(2, 3.0);
     auto w_a = to_tensors<double>(w0, kShapes), w_b = to_tensors<double>(w0, kShapes);
