@@ -102,24 +102,17 @@ void gemm_batched(T alpha, const Tensor<T>& A, const Tensor<T>& B, T beta, Tenso
     if constexpr (std::is_same_v<T, float>) {
         // a kernel compiled for this size: one dispatch for the whole batch
         if (const auto kernel = cpu::fixed_gemm_f32(d.m, d.n, d.k); kernel && !ta && !tb) {
-            // Problems past the caches stream from memory: fetch the next problem's operands
-            // while this one computes (whole cache lines; the hardware prefetchers only follow
-            // the current problem's streams).
+            // Problems past the caches stream from memory: each kernel fetches the next
+            // problem's operands while it computes (the hardware prefetchers only follow the
+            // current problem's streams).
             const bool prefetch = (sa + sb + sc) * batch * index_t(sizeof(T)) > (index_t(16) << 20);
 #pragma omp parallel for schedule(static) if (parallel)
             for (index_t b = 0; b < batch; ++b) {
+                cpu::NextProblem next;
                 if (prefetch && b + 1 < batch) {
-                    const char* na = reinterpret_cast<const char*>(pa + (b + 1) * sa);
-                    const char* nb = reinterpret_cast<const char*>(pb + (b + 1) * sb);
-                    const char* nc = reinterpret_cast<const char*>(pc + (b + 1) * sc);
-                    for (index_t off = 0; off < sa * index_t(sizeof(T)); off += 64)
-                        __builtin_prefetch(na + off, 0);
-                    for (index_t off = 0; off < sb * index_t(sizeof(T)); off += 64)
-                        __builtin_prefetch(nb + off, 0);
-                    for (index_t off = 0; off < sc * index_t(sizeof(T)); off += 64)
-                        __builtin_prefetch(nc + off, 1);
+                    next = {pa + (b + 1) * sa, pb + (b + 1) * sb, pc + (b + 1) * sc};
                 }
-                kernel(pa + b * sa, pb + b * sb, pc + b * sc, alpha, beta);
+                kernel(pa + b * sa, pb + b * sb, pc + b * sc, alpha, beta, next);
             }
             return;
         }

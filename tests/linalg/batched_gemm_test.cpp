@@ -3,7 +3,9 @@
 // standard dot-product error bound with a factor 2 of slack.
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <random>
+#include <utility>
 
 #include "linalg_test_util.h"
 #include "magmadnn/core/error.h"
@@ -107,6 +109,25 @@ TYPED_TEST(BatchedGemmTest, SquareSizesWithCompiledKernels) {
                     A[b], false, variant == 1 ? B : B[b], false, alpha, beta, C0[b], C[b],
                     "square n=" + std::to_string(n) + " variant " + std::to_string(variant));
             }
+        }
+    }
+}
+
+TYPED_TEST(BatchedGemmTest, BatchesPastTheCaches) {
+    // Over 16 MB of operands: the compiled f32 kernels also fetch the next problem's operands
+    // while they compute (small bursts for n <= 16, spread over the k steps above), and the last
+    // problem has no next one.
+    using T = TypeParam;
+    for (const auto& [n, batch] : {std::pair<index_t, index_t>{16, 6000}, {24, 2500}, {64, 400}}) {
+        const auto seed = static_cast<std::uint32_t>(n);
+        const Tensor<T> A = test::random_tensor<T>({batch, n, n}, seed);
+        const Tensor<T> B = test::random_tensor<T>({batch, n, n}, seed + 1);
+        Tensor<T> C({batch, n, n}, HOST);
+        C.fill(std::numeric_limits<T>::quiet_NaN());  // beta = 0: never read
+        linalg::gemm_batched(T(1), A, B, T(0), C);
+        for (const index_t b : {index_t(0), index_t(1), batch / 2, batch - 2, batch - 1}) {
+            expect_gemm(A[b], false, B[b], false, T(1), T(0), C[b], C[b],
+                        "n=" + std::to_string(n) + " problem " + std::to_string(b));
         }
     }
 }

@@ -1,5 +1,6 @@
 #include "fixed_gemm.h"
 
+#include <algorithm>
 #include <array>
 
 #if defined(__AVX512F__)
@@ -25,10 +26,41 @@ inline void store(float* c, __mmask16 m, __m512 acc, float alpha, float beta) {
     _mm512_mask_storeu_ps(c, m, out);
 }
 
-// R rows of C{., N} = A{., K} B{K, N}: R x NV accumulators stay in registers while the fully
-// unrolled k loop broadcasts A's elements against B's rows.
-template <int N, int K, int R>
-inline void row_tile(const float* A, const float* B, float* C, float alpha, float beta) {
+// Cache lines of `count` floats.
+constexpr int lines(int count) { return (count + 15) / 16; }
+
+// Lines [first, first + S) of a next operand of L lines: read (C: written) soon, not yet.
+template <int L, int S>
+inline void fetch_lines(const float* p, int first, bool write) {
+#pragma GCC unroll 4
+    for (int s = 0; s < S; ++s) {
+        if (first + s < L) {
+            const char* line = reinterpret_cast<const char*>(p + 16 * (first + s));
+            if (write) {
+                _mm_prefetch(line, _MM_HINT_ET0);
+            } else {
+                _mm_prefetch(line, _MM_HINT_T0);
+            }
+        }
+    }
+}
+
+// All of the next problem's lines at once (the tiny sizes: a few lines per operand).
+template <int M, int N, int K>
+inline void fetch_next(const NextProblem& next) {
+    if (next.a == nullptr) return;
+    fetch_lines<lines(M * K), lines(M * K)>(next.a, 0, false);
+    fetch_lines<lines(K * N), lines(K * N)>(next.b, 0, false);
+    fetch_lines<lines(M * N), lines(M * N)>(next.c, 0, true);
+}
+
+// R rows of C{., N} = A{., K} B{K, N}: R x NV accumulators stay in registers while the k loop
+// broadcasts A's elements against B's rows. Step `first + p` of the problem's k steps fetches S
+// lines of each of the next problem's operands (M rows in all): spread over the problem's
+// compute, not in one burst that would wait for free miss buffers.
+template <int M, int N, int K, int R, int S>
+inline void row_tile(const float* A, const float* B, float* C, float alpha, float beta,
+                     const NextProblem& next, int first) {
     constexpr int NV = (N + 15) / 16;
     constexpr __mmask16 last = lanes(N - (NV - 1) * 16);
     __m512 acc[R][NV];
@@ -41,6 +73,12 @@ inline void row_tile(const float* A, const float* B, float* C, float alpha, floa
     // into a register and spills them all.
 #pragma GCC unroll 4
     for (int p = 0; p < K; ++p) {
+        if (S > 0 && next.a != nullptr) {
+            const int line = (first + p) * S;
+            fetch_lines<lines(M * K), S>(next.a, line, false);
+            fetch_lines<lines(K * N), S>(next.b, line, false);
+            fetch_lines<lines(M * N), S>(next.c, line, true);
+        }
         __m512 b[NV];
 #pragma GCC unroll 4
         for (int v = 0; v < NV; ++v) {
@@ -66,21 +104,32 @@ inline void row_tile(const float* A, const float* B, float* C, float alpha, floa
 // Rows in tiles of MR: at most 24 accumulators (plus B's row and a broadcast: no spills), and at
 // least 8 per tile where the rows allow it, so FMA latency stays hidden.
 template <int M, int N, int K>
-void tiled(const float* A, const float* B, float* C, float alpha, float beta) {
+void tiled(const float* A, const float* B, float* C, float alpha, float beta,
+           const NextProblem& next) {
     constexpr int NV = (N + 15) / 16;
     constexpr int MR = NV == 1 ? (M <= 24 ? M : 12) : NV == 2 ? 12 : NV == 3 ? 8 : 6;
     constexpr int full = M / MR, rest = M % MR;
+    constexpr int steps = (full + (rest > 0 ? 1 : 0)) * K;
+    constexpr int most = std::max({lines(M * K), lines(K * N), lines(M * N)});
+    // Up to 16 lines per operand (n <= 16) one burst costs less than a check on every k step.
+    constexpr bool burst = most <= 16;
+    constexpr int S = burst ? 0 : (most + steps - 1) / steps;
+    if constexpr (burst) fetch_next<M, N, K>(next);
+    const NextProblem spread = burst ? NextProblem{} : next;
     for (int t = 0; t < full; ++t) {
-        row_tile<N, K, MR>(A + t * MR * K, B, C + t * MR * N, alpha, beta);
+        row_tile<M, N, K, MR, S>(A + t * MR * K, B, C + t * MR * N, alpha, beta, spread, t * K);
     }
     if constexpr (rest > 0) {
-        row_tile<N, K, rest>(A + full * MR * K, B, C + full * MR * N, alpha, beta);
+        row_tile<M, N, K, rest, S>(A + full * MR * K, B, C + full * MR * N, alpha, beta, spread,
+                                   full * K);
     }
 }
 
 // 4 x 4 x 4: the whole of C in one vector, lane 4 i + j; A's column p and B's row p are spread
 // over the lanes by permutes.
-void gemm_4x4x4(const float* A, const float* B, float* C, float alpha, float beta) {
+void gemm_4x4x4(const float* A, const float* B, float* C, float alpha, float beta,
+                const NextProblem& next) {
+    fetch_next<4, 4, 4>(next);
     const __m512 a = _mm512_loadu_ps(A);
     const __m512 b = _mm512_loadu_ps(B);
     __m512 acc = _mm512_setzero_ps();
@@ -98,7 +147,9 @@ void gemm_4x4x4(const float* A, const float* B, float* C, float alpha, float bet
 
 // 8 x 8 x 8: two rows of C per vector (rows 2q and 2q + 1 are 16 contiguous floats, and so are
 // the same rows of A); B's row p is duplicated into both halves.
-void gemm_8x8x8(const float* A, const float* B, float* C, float alpha, float beta) {
+void gemm_8x8x8(const float* A, const float* B, float* C, float alpha, float beta,
+                const NextProblem& next) {
+    fetch_next<8, 8, 8>(next);
     __m512 a[4], acc[4];
 #pragma GCC unroll 4
     for (int q = 0; q < 4; ++q) {

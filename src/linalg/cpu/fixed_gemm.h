@@ -12,8 +12,16 @@
 
 namespace magmadnn::linalg::cpu {
 
+// The next problem's operands, fetched into the caches while this one computes; all null for none.
+struct NextProblem {
+    const float* a = nullptr;
+    const float* b = nullptr;
+    const float* c = nullptr;
+};
+
 // Row-major, packed operands: C{m, n} = alpha A{m, k} B{k, n} + beta C (beta = 0 never reads C).
-using FixedGemmF32 = void (*)(const float* A, const float* B, float* C, float alpha, float beta);
+using FixedGemmF32 = void (*)(const float* A, const float* B, float* C, float alpha, float beta,
+                              const NextProblem& next);
 
 // The kernel compiled for m x n x k, or nullptr (no such size, or a build without AVX-512).
 FixedGemmF32 fixed_gemm_f32(index_t m, index_t n, index_t k);

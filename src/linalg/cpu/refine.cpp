@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <new>
 #include <type_traits>
 
@@ -70,13 +71,17 @@ F32Factors::Scan F32Factors::load(index_t n, const double* A) {
     for (index_t i = 0; i < n; ++i) {
         const double* row = A + i * n;
         float* out = lu + i * n;
+        // Vector reductions: a NaN or inf in f64 makes the sum non-finite, an f32 overflow
+        // makes the largest |f32| infinite (NaNs never win the max, the sum has them).
         double sum = 0;
-        bool row_finite = true;
+        float largest = 0;
+#pragma omp simd reduction(+ : sum) reduction(max : largest)
         for (index_t j = 0; j < n; ++j) {
             const double v = row[j];
+            const float f = static_cast<float>(v);
             sum += std::abs(v);
-            out[j] = static_cast<float>(v);
-            row_finite = row_finite && std::isfinite(out[j]);
+            out[j] = f;
+            largest = std::max(largest, std::abs(f));
         }
         if (!std::isfinite(sum)) {  // a NaN or inf in f64 (not just an f32 overflow)
             for (index_t j = 0; j < n; ++j) {
@@ -88,7 +93,7 @@ F32Factors::Scan F32Factors::load(index_t n, const double* A) {
             if (first_bad < n * n) break;  // an input error: the rest is not needed
         }
         norm = std::max(norm, sum);
-        f32_finite = f32_finite && row_finite;
+        f32_finite = f32_finite && largest <= std::numeric_limits<float>::max();
     }
     scan.norm_inf = norm;
     scan.first_nonfinite = first_bad < n * n ? first_bad : -1;
