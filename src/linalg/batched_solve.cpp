@@ -110,7 +110,8 @@ Tensor<T> lu_solve_batched(const LUFactors<T>& f, const Tensor<T>& b, bool trans
     }
     Tensor<T> x = b.clone();
     const T* lu = f.lu.cdata();
-    const std::int32_t* p = f.pivots.to(HOST).cdata();
+    const Tensor<std::int32_t> piv = f.pivots.to(HOST);  // alive while p is used
+    const std::int32_t* p = piv.cdata();
     T* px = x.data();
     for_each_problem(batch, n, [&](index_t i) -> index_t {
         if (n <= kSmall) {

@@ -63,6 +63,18 @@ TEST(Fp16SplitFft, ComplexBatchedRectangularAndErrors) {
     EXPECT_THROW(fft::fft2_fp16split(Tensor<float>({16}, HOST)), ShapeError);
 }
 
+TEST(Fp16SplitFft, SubnormalRowsStayFinite) {
+    // Rows far below FP16's range (f32 subnormals down to 1e-42): each row's scale is clamped at
+    // 2^-126, where 2^(ilogb(max) - 14) would underflow to 0 and turn the row into inf / NaN.
+    // The bound is looser than the table's: the f32 result itself is subnormal here (about
+    // 1e-40), with at most ~17 significant bits.
+    for (double mag : {1e-36, 1e-39, 1e-42}) {
+        const Tensor<float> x = test::random_tensor<float>({32, 32}, 23, -mag, mag);
+        const double err = rel_err(fft::fft2_fp16split(x), fft::fft2(x.cast<double>()));
+        EXPECT_LE(err, 1e-3) << "magnitude " << mag;  // NaN fails too
+    }
+}
+
 TEST(Fp16SplitFftGpu, TensorCoreGemmsMatchTheHostEmulation) {
     MAGMADNN_SKIP_WITHOUT_GPU();
     // The GPU path (cublasGemmEx, FP16 operands, f32 accumulation) and the host emulation round

@@ -1,11 +1,18 @@
 // GPU versions of the linear-algebra routines against the host results or known spectra
-// (label gpu; each test skips where no device is present). Bounds as in the host tests.
+// (label unit_gpu; each GPU test skips where no device is present). Bounds as in the host tests.
+// Empty shapes run on the host too: both sides must return empty results, not errors.
 #include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
 
 #include "linalg_test_util.h"
 #include "magmadnn/core/error.h"
+#include "magmadnn/linalg/batched.h"
+#include "magmadnn/linalg/batched_solve.h"
 #include "magmadnn/linalg/blas.h"
 #include "magmadnn/linalg/decomp.h"
+#include "magmadnn/linalg/mixed.h"
 #include "magmadnn/linalg/solve.h"
 #include "test_util.h"
 
@@ -92,6 +99,144 @@ TEST(SvdGpu, KnownSpectrum) {
         for (index_t i = 0; i < k; ++i) EXPECT_NEAR(h.S.get({i}), s[i], 1e-12);
         EXPECT_LT(test::orthogonality_ratio(h.U), kRatio);
     }
+}
+
+// Host results (or errors) element by element, within tol.
+template <typename T>
+void expect_close(const Tensor<T>& got, const Tensor<T>& want, double tol, const char* what) {
+    ASSERT_EQ(got.shape(), want.shape()) << what;
+    const test::Mat g = test::to_mat(got.to(HOST));
+    const test::Mat w = test::to_mat(want);
+    for (std::size_t i = 0; i < w.size(); ++i) EXPECT_NEAR(g[i], w[i], tol) << what << " " << i;
+}
+
+TEST(MixedSolveGpu, RefinesToF64OnTensorCoresAndInF32) {
+    MAGMADNN_SKIP_WITHOUT_GPU();
+    const index_t n = 200;
+    const Tensor<double> A = test::with_spectrum<double>(n, n, test::log_spectrum(n, 1e2), 91);
+    const double bound = std::sqrt(static_cast<double>(n)) * test::eps<double>();
+    for (const index_t nrhs : {index_t(1), index_t(3)}) {
+        const Tensor<double> b = nrhs == 1 ? test::random_tensor<double>({n}, 92)
+                                           : test::random_tensor<double>({n, nrhs}, 92);
+        for (const auto p : {linalg::LowPrecision::automatic, linalg::LowPrecision::f32,
+                             linalg::LowPrecision::bf16, linalg::LowPrecision::tf32}) {
+            // bf16 (8 bits) contracts by about cond u = 0.4 per step: GMRES-IR (one right-hand
+            // side) copes, plain classical refinement (several) would need ~40 steps
+            if (p == linalg::LowPrecision::bf16 && nrhs > 1) continue;
+            linalg::MixedOptions o;
+            o.precision = p;
+            const linalg::MixedSolveResult r = linalg::solve_mixed(A.to(DEVICE), b.to(DEVICE), o);
+            SCOPED_TRACE(::testing::Message()
+                         << "nrhs " << nrhs << " method " << linalg::to_string(r.method)
+                         << " iterations " << r.iterations << " gmres " << r.gmres_iterations);
+            EXPECT_EQ(r.x.memory(), DEVICE);
+            EXPECT_NE(r.method, linalg::MixedMethod::f64_fallback);  // cond 1e2 converges
+            EXPECT_GE(r.iterations, 1);  // no low precision is f64-accurate by itself
+            EXPECT_LE(r.backward_error, bound);
+            EXPECT_LT(test::solve_ratio(A, r.x.to(HOST), b), kRatio);
+        }
+    }
+}
+
+TEST(BatchedSolveGpu, MatchesHost) {
+    MAGMADNN_SKIP_WITHOUT_GPU();
+    const index_t batch = 7, n = 12;
+    Tensor<double> A({batch, n, n}, HOST);
+    Tensor<double> S({batch, n, n}, HOST);
+    for (index_t i = 0; i < batch; ++i) {
+        A[i].copy_from(test::with_spectrum<double>(n, n, test::log_spectrum(n, 1e3),
+                                                   static_cast<std::uint32_t>(100 + i)));
+        S[i].copy_from(test::symmetric_with_eigenvalues<double>(
+            test::log_spectrum(n, 1e3), static_cast<std::uint32_t>(200 + i)));
+    }
+    const Tensor<double> b = test::random_tensor<double>({batch, n, 2}, 93);
+    expect_close(linalg::solve_batched(A.to(DEVICE), b.to(DEVICE)), linalg::solve_batched(A, b),
+                 1e-9, "solve_batched");
+    const auto f = linalg::lu_factor_batched(A.to(DEVICE));
+    const auto fh = linalg::lu_factor_batched(A);
+    for (const bool t : {false, true}) {
+        expect_close(linalg::lu_solve_batched(f, b.to(DEVICE), t),
+                     linalg::lu_solve_batched(fh, b, t), 1e-9, "lu_solve_batched");
+    }
+    const Tensor<double> L = linalg::cholesky_batched(S.to(DEVICE));
+    expect_close(L, linalg::cholesky_batched(S), 1e-12, "cholesky_batched");
+    expect_close(linalg::cholesky_solve_batched(L, b.to(DEVICE)),
+                 linalg::cholesky_solve_batched(linalg::cholesky_batched(S), b), 1e-9,
+                 "cholesky_solve_batched");
+}
+
+TEST(BatchedGemmGpu, StridedListsAndZeroDepthMatchHost) {
+    MAGMADNN_SKIP_WITHOUT_GPU();
+    for (const bool ta : {false, true}) {
+        for (const bool tb : {false, true}) {
+            const Tensor<double> A =
+                test::random_tensor<double>(ta ? Shape{5, 7, 3} : Shape{5, 3, 7}, 94);
+            const Tensor<double> B =
+                test::random_tensor<double>(tb ? Shape{5, 4, 7} : Shape{5, 7, 4}, 95);
+            expect_close(linalg::gemm_batched(A.to(DEVICE), B.to(DEVICE), ta, tb),
+                         linalg::gemm_batched(A, B, ta, tb), 1e-12, "gemm_batched");
+        }
+    }
+    // k = 0: C = beta C (cuBLAS needs leading dimensions >= 1 here)
+    const Tensor<double> C0 = test::random_tensor<double>({2, 3, 4}, 96);
+    Tensor<double> C = C0.to(DEVICE);
+    linalg::gemm_batched(1.0, Tensor<double>({2, 3, 0}, DEVICE), Tensor<double>({2, 0, 4}, DEVICE),
+                         0.5, C);
+    Tensor<double> half = C0.clone();
+    for (index_t i = 0; i < half.size(); ++i) half.data()[i] *= 0.5;
+    expect_close(C, half, 1e-15, "k = 0");
+    // variable sizes, one with k = 0
+    std::vector<Tensor<double>> As, Bs, Cs, Hs;
+    const index_t dims[][3] = {{3, 4, 5}, {6, 2, 1}, {2, 5, 0}};
+    for (const auto& d : dims) {
+        As.push_back(test::random_tensor<double>({d[0], d[2]}, 97));
+        Bs.push_back(test::random_tensor<double>({d[2], d[1]}, 98));
+        Hs.push_back(test::random_tensor<double>({d[0], d[1]}, 99));
+        Cs.push_back(Hs.back().to(DEVICE));
+    }
+    std::vector<Tensor<double>> Ad, Bd;
+    for (std::size_t i = 0; i < As.size(); ++i) {
+        Ad.push_back(As[i].to(DEVICE));
+        Bd.push_back(Bs[i].to(DEVICE));
+    }
+    linalg::gemm_vbatched(1.0, Ad, Bd, 0.5, Cs);
+    linalg::gemm_vbatched(1.0, As, Bs, 0.5, Hs);
+    for (std::size_t i = 0; i < Hs.size(); ++i) expect_close(Cs[i], Hs[i], 1e-12, "gemm_vbatched");
+}
+
+// Empty problems give empty results of the right shapes, on either side.
+void expect_empty_results(memory_t m) {
+    const Tensor<double> A00({0, 0}, m);
+    const Tensor<double> b0({0}, m);
+    EXPECT_EQ(linalg::solve(A00, b0).shape(), (Shape{0}));
+    const auto f = linalg::lu_factor(A00);
+    EXPECT_EQ(f.lu.shape(), (Shape{0, 0}));
+    EXPECT_EQ(linalg::lu_solve(f, b0).shape(), (Shape{0}));
+    EXPECT_EQ(linalg::cholesky(A00).shape(), (Shape{0, 0}));
+    EXPECT_EQ(linalg::cholesky_solve(A00, b0).shape(), (Shape{0}));
+    EXPECT_EQ(linalg::eigh(A00).eigenvalues.shape(), (Shape{0}));
+    const Tensor<double> A03({0, 3}, m);
+    const auto q = linalg::qr(A03);
+    EXPECT_EQ(q.Q.shape(), (Shape{0, 0}));
+    EXPECT_EQ(q.R.shape(), (Shape{0, 3}));
+    const auto s = linalg::svd(A03);
+    EXPECT_EQ(s.S.shape(), (Shape{0}));
+    EXPECT_EQ(s.Vt.shape(), (Shape{0, 3}));
+    EXPECT_EQ(linalg::lstsq(Tensor<double>({3, 0}, m), Tensor<double>({3}, m)).shape(), (Shape{0}));
+    const Tensor<double> batch0({0, 4, 4}, m);
+    const Tensor<double> rhs0({0, 4}, m);
+    EXPECT_EQ(linalg::solve_batched(batch0, rhs0).shape(), (Shape{0, 4}));
+    EXPECT_EQ(linalg::lu_solve_batched(linalg::lu_factor_batched(batch0), rhs0).shape(),
+              (Shape{0, 4}));
+    EXPECT_EQ(linalg::cholesky_solve_batched(linalg::cholesky_batched(batch0), rhs0).shape(),
+              (Shape{0, 4}));
+}
+
+TEST(LinalgEmptyShapes, Host) { expect_empty_results(HOST); }
+
+TEST(LinalgEmptyShapesGpu, Device) {
+    MAGMADNN_SKIP_WITHOUT_GPU();
+    expect_empty_results(DEVICE);
 }
 
 }  // namespace

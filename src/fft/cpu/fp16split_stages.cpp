@@ -109,10 +109,11 @@ void butterflies(int R, const std::vector<float>& F, const float* P, index_t ld,
     }
 }
 
-// 2^(e - 14) for the largest e with 2^e <= m: maps m below 2^15, an exact power-of-two scale.
+// 2^(e - 14) for the largest e with 2^e <= m: maps m below 2^15, an exact power-of-two scale;
+// at least 2^-126, since below that the power underflows to 0 for rows under 2^-112.
 float scale_for(float m) {
     if (!(m > 0.0f) || !std::isfinite(m)) return 1.0f;
-    return std::ldexp(1.0f, std::ilogb(m) - 14);
+    return std::ldexp(1.0f, std::max(std::ilogb(m) - 14, -126));
 }
 
 }  // namespace

@@ -47,10 +47,11 @@ __device__ float block_max(float v, float* shared) {
     return m;
 }
 
-// 2^(e - 14) for the largest e with 2^e <= m (maps m below 2^15; an exact power of two).
+// 2^(e - 14) for the largest e with 2^e <= m (maps m below 2^15; an exact power of two), at
+// least 2^-126: below that the power would underflow to 0 for rows under 2^-112.
 __device__ float scale_for(float m) {
     if (!(m > 0.0f) || isinf(m)) return 1.0f;
-    return ldexpf(1.0f, ilogbf(m) - 14);
+    return ldexpf(1.0f, max(ilogbf(m) - 14, -126));
 }
 
 __device__ float round_f16(float x) { return __half2float(__float2half_rn(x)); }
@@ -67,7 +68,10 @@ __global__ void split_kernel(StageArgs a, const float2* src, const float2* twidd
         const index_t r = e / a.per, j = e % a.per;
         const float2 w = twiddle[r * a.ns + j % a.ns];
         const float2 x = v[e];
-        const float2 y = {x.x * w.x - x.y * w.y, x.x * w.y + x.y * w.x};
+        // each product rounded on its own, as the host's complex product: an FMA-contracted
+        // product would round some FP16 operands differently from the emulation
+        const float2 y = {__fsub_rn(__fmul_rn(x.x, w.x), __fmul_rn(x.y, w.y)),
+                          __fadd_rn(__fmul_rn(x.x, w.y), __fmul_rn(x.y, w.x))};
         tb[e] = y;
         m = fmaxf(m, fmaxf(fabsf(y.x), fabsf(y.y)));
     }

@@ -103,6 +103,7 @@ template <typename T>
 LUFactors<T> lu_factor_batched(const Tensor<T>& A) {
     const index_t batch = A.shape(0);
     const index_t n = A.shape(1);
+    if (batch == 0 || n == 0) return {A.clone(), Tensor<std::int32_t>({batch, n}, A.memory())};
     Tensor<T> a = transposed(A);
     Tensor<std::int32_t> ipiv({batch, n}, gpu_side(A.memory()));
     Tensor<std::int32_t> info({batch}, gpu_side(A.memory()));
@@ -116,6 +117,7 @@ LUFactors<T> lu_factor_batched(const Tensor<T>& A) {
 template <typename T>
 Tensor<T> lu_solve_batched(const LUFactors<T>& f, const Tensor<T>& b, bool transpose) {
     const index_t nrhs = b.ndim() == 2 ? 1 : b.shape(2);
+    if (b.size() == 0) return b.clone();  // no problems, no unknowns or no right-hand sides
     Tensor<T> a = transposed(f.lu);
     Tensor<std::int32_t> piv = f.pivots.to(HOST, true);
     for (index_t i = 0; i < piv.size(); ++i) piv.data()[i] += 1;
@@ -130,6 +132,7 @@ Tensor<T> solve_batched(const Tensor<T>& A, const Tensor<T>& b) {
     const index_t batch = A.shape(0);
     const index_t n = A.shape(1);
     const index_t nrhs = b.ndim() == 2 ? 1 : b.shape(2);
+    if (b.size() == 0) return b.clone();
     Tensor<T> a = A.clone();  // column-major A^T
     Tensor<std::int32_t> ipiv({batch, n}, gpu_side(A.memory()));
     Tensor<std::int32_t> info({batch}, gpu_side(A.memory()));
@@ -144,6 +147,7 @@ template <typename T>
 Tensor<T> cholesky_batched(const Tensor<T>& A) {
     const index_t batch = A.shape(0);
     const int n = as_int(A.shape(1));
+    if (batch == 0 || n == 0) return A.clone();
     Tensor<T> a = A.clone();  // A's lower triangle is the transpose's upper one
     Tensor<std::int32_t> info({batch}, gpu_side(A.memory()));
     const auto store = device_array(matrix_pointers(a, A.shape(1) * A.shape(1)));
@@ -167,6 +171,7 @@ Tensor<T> cholesky_solve_batched(const Tensor<T>& L, const Tensor<T>& b) {
     const index_t batch = L.shape(0);
     const int n = as_int(L.shape(1));
     const index_t nrhs = b.ndim() == 2 ? 1 : b.shape(2);
+    if (b.size() == 0) return b.clone();
     // Row-major L is the column-major upper U = L^T: solve U^T y = b, then U x = y.
     Tensor<T> l = L;
     Tensor<T> x = rhs_col_major(b);

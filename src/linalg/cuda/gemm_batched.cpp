@@ -1,5 +1,7 @@
 #include "gemm_batched.h"
 
+#include <algorithm>
+
 #include "handles.h"
 
 namespace magmadnn::linalg::cuda {
@@ -8,6 +10,8 @@ namespace {
 
 cublasOperation_t op(bool t) { return t ? CUBLAS_OP_T : CUBLAS_OP_N; }
 int as_int(index_t v) { return static_cast<int>(v); }
+// cuBLAS wants every leading dimension >= 1, also where the extent is 0 (k = 0: C = beta C).
+int leading(index_t v) { return as_int(std::max<index_t>(v, 1)); }
 
 }  // namespace
 
@@ -16,8 +20,8 @@ void gemm_strided_batched(bool ta, bool tb, index_t batch, index_t m, index_t n,
                           const T* A, index_t sa, const T* B, index_t sb, T beta, T* C,
                           index_t sc) {
     if (batch == 0 || m == 0 || n == 0) return;
-    const int lda = as_int(ta ? m : k);
-    const int ldb = as_int(tb ? k : n);
+    const int lda = leading(ta ? m : k);
+    const int ldb = leading(tb ? k : n);
     if constexpr (std::is_same_v<T, float>) {
         check(cublasSgemmStridedBatched(cublas(), op(tb), op(ta), as_int(n), as_int(m), as_int(k),
                                         &alpha, B, ldb, sb, A, lda, sa, &beta, C, as_int(n), sc,
@@ -42,8 +46,8 @@ void gemm_batched(bool ta, bool tb, index_t m, index_t n, index_t k, T alpha,
     const auto* pa = static_cast<const T* const*>(da->device_read());
     const auto* pb = static_cast<const T* const*>(db->device_read());
     auto* pc = static_cast<T* const*>(dc->device_write());
-    const int lda = as_int(ta ? m : k);
-    const int ldb = as_int(tb ? k : n);
+    const int lda = leading(ta ? m : k);
+    const int ldb = leading(tb ? k : n);
     const int count = static_cast<int>(C.size());
     if constexpr (std::is_same_v<T, float>) {
         check(cublasSgemmBatched(cublas(), op(tb), op(ta), as_int(n), as_int(m), as_int(k), &alpha,
@@ -71,9 +75,9 @@ void gemm_vbatched(bool ta, bool tb, const std::vector<index_t>& ms, const std::
         m[i] = as_int(ns[i]);  // swapped: column-major C^T {n, m}
         n[i] = as_int(ms[i]);
         k[i] = as_int(ks[i]);
-        lda[i] = as_int(tb ? ks[i] : ns[i]);
-        ldb[i] = as_int(ta ? ms[i] : ks[i]);
-        ldc[i] = as_int(ns[i]);
+        lda[i] = leading(tb ? ks[i] : ns[i]);
+        ldb[i] = leading(ta ? ms[i] : ks[i]);
+        ldc[i] = leading(ns[i]);
     }
     const auto da = device_array(B);
     const auto db = device_array(A);

@@ -3,6 +3,7 @@
 // converges. The row-major A is transposed to the column-major layout cuSOLVER expects.
 #include "mixed.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "handles.h"
@@ -52,13 +53,22 @@ MixedSolveResult solve_mixed(const Tensor<double>& A, const Tensor<double>& b,
     check(cusolverDnIRSInfosCreate(&infos), "cusolverDnIRSInfosCreate");
     check(cusolverDnIRSParamsSetSolverPrecisions(params, CUSOLVER_R_64F, lowest(opt.precision)),
           "cusolverDnIRSParamsSetSolverPrecisions");
-    check(cusolverDnIRSParamsSetRefinementSolver(params, CUSOLVER_IRS_REFINE_CLASSICAL_GMRES),
+    // GMRES-refined classical refinement for one right-hand side; cuSOLVER's GMRES refiners take
+    // no more (CUSOLVER_STATUS_IRS_NRHS_NOT_SUPPORTED_FOR_REFINE_GMRES).
+    const bool gmres = nrhs == 1;
+    check(cusolverDnIRSParamsSetRefinementSolver(
+              params, gmres ? CUSOLVER_IRS_REFINE_CLASSICAL_GMRES : CUSOLVER_IRS_REFINE_CLASSICAL),
           "cusolverDnIRSParamsSetRefinementSolver");
     check(cusolverDnIRSParamsSetTol(params, tol), "cusolverDnIRSParamsSetTol");
-    check(cusolverDnIRSParamsSetMaxIters(params, opt.max_iterations),
+    // cuSOLVER's MaxIters counts outer and inner steps together and must be >= MaxItersInner;
+    // the options count outer steps, each with up to max_gmres_iterations inner ones.
+    const int inner = gmres ? opt.max_gmres_iterations : 0;
+    check(cusolverDnIRSParamsSetMaxIters(params, std::max(1, opt.max_iterations) * (1 + inner)),
           "cusolverDnIRSParamsSetMaxIters");
-    check(cusolverDnIRSParamsSetMaxItersInner(params, opt.max_gmres_iterations),
-          "cusolverDnIRSParamsSetMaxItersInner");
+    if (gmres) {
+        check(cusolverDnIRSParamsSetMaxItersInner(params, opt.max_gmres_iterations),
+              "cusolverDnIRSParamsSetMaxItersInner");
+    }
     check(cusolverDnIRSParamsEnableFallback(params), "cusolverDnIRSParamsEnableFallback");
     std::size_t bytes = 0;
     check(cusolverDnIRSXgesv_bufferSize(cusolver(), params, n, nrhs, &bytes),
@@ -79,10 +89,11 @@ MixedSolveResult solve_mixed(const Tensor<double>& A, const Tensor<double>& b,
     }
     MixedSolveResult res;
     res.x = b.ndim() == 1 ? xc : math::transpose(xc);
-    res.method = niters < 0       ? MixedMethod::f64_fallback
-                 : outer < niters ? MixedMethod::gmres_refinement
-                                  : MixedMethod::refinement;
-    res.iterations = niters < 0 ? -niters : outer;
+    // A negative niters is cuSOLVER's code for "did not converge, fell back to f64", not a count.
+    res.method = niters < 0            ? MixedMethod::f64_fallback
+                 : gmres && niters > 0 ? MixedMethod::gmres_refinement
+                                       : MixedMethod::refinement;
+    res.iterations = outer;
     res.gmres_iterations = niters > outer ? niters - outer : 0;
     // Backward error from f64 residuals on the device.
     Tensor<double> r = b.clone();

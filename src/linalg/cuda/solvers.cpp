@@ -42,6 +42,7 @@ Tensor<T> from_col_major(const Tensor<T>& c, const Shape& shape) {
 template <typename T>
 LUFactors<T> lu_factor(const Tensor<T>& A) {
     const int n = as_int(A.shape(0));
+    if (n == 0) return {A.clone(), Tensor<std::int32_t>({0}, A.memory())};
     Tensor<T> a = math::transpose(A);  // column-major A
     Tensor<T> work = workspace<T>(cu::getrf_buffer(n, a.device_data()), A.memory());
     Tensor<std::int32_t> ipiv({std::max(n, 1)}, work.memory());
@@ -59,6 +60,7 @@ template <typename T>
 Tensor<T> lu_solve(const LUFactors<T>& f, const Tensor<T>& b, bool transpose) {
     const int n = as_int(f.lu.shape(0));
     const int nrhs = as_int(b.ndim() == 1 ? 1 : b.shape(1));
+    if (n == 0 || nrhs == 0) return b.clone();
     const Tensor<T> a = math::transpose(f.lu);
     const std::vector<std::int32_t> p = f.pivots.to_vector();
     Tensor<std::int32_t> ipiv({std::max(n, 1)}, HOST);
@@ -75,6 +77,7 @@ template <typename T>
 Tensor<T> solve(const Tensor<T>& A, const Tensor<T>& b) {
     const int n = as_int(A.shape(0));
     const int nrhs = as_int(b.ndim() == 1 ? 1 : b.shape(1));
+    if (n == 0 || nrhs == 0) return b.clone();
     Tensor<T> a = A.clone();  // column-major A^T
     Tensor<T> work = workspace<T>(cu::getrf_buffer(n, a.device_data()), A.memory());
     Tensor<std::int32_t> ipiv({std::max(n, 1)}, work.memory());
@@ -93,6 +96,7 @@ Tensor<T> cholesky(const Tensor<T>& A) {
     const int n = as_int(A.shape(0));
     // A's lower triangle is the upper triangle of the column-major transpose; potrf(upper) gives
     // U with A = U^T U, and U read row-major is L = U^T.
+    if (n == 0) return A.clone();
     Tensor<T> a = A.clone();
     Tensor<T> work =
         workspace<T>(cu::potrf_buffer(CUBLAS_FILL_MODE_UPPER, n, a.device_data()), A.memory());
@@ -109,6 +113,7 @@ template <typename T>
 Tensor<T> cholesky_solve(const Tensor<T>& L, const Tensor<T>& b) {
     const int n = as_int(L.shape(0));
     const int nrhs = as_int(b.ndim() == 1 ? 1 : b.shape(1));
+    if (n == 0 || nrhs == 0) return b.clone();
     Tensor<T> x = to_col_major(b);
     Tensor<std::int32_t> info({1}, L.memory() == HOST ? DEVICE : L.memory());
     cu::potrs(CUBLAS_FILL_MODE_UPPER, n, nrhs, L.cdevice_data(), x.device_data(),
@@ -126,6 +131,11 @@ Tensor<T> lstsq(const Tensor<T>& A, const Tensor<T>& b) {
             "linalg::lstsq: underdetermined A {} on the GPU is not supported; pass HOST tensors "
             "for the minimum-norm solution",
             to_string(A.shape())));
+    }
+    if (n == 0 || nrhs == 0) {  // x {n, ...}: nothing to solve for, or no right-hand sides
+        Shape xs = b.shape();
+        xs[0] = n;
+        return Tensor<T>(xs, A.memory());
     }
     Tensor<T> a = math::transpose(A);  // column-major A {m, n}
     Tensor<T> tau({std::max(n, 1)}, a.memory());
@@ -156,13 +166,13 @@ QRResult<T> qr(const Tensor<T>& A) {
     const int n = as_int(A.shape(1));
     const int k = std::min(m, n);
     Tensor<T> a = math::transpose(A);  // column-major A {m, n}
+    QRResult<T> out{Tensor<T>({m, k}, a.memory()), Tensor<T>({k, n}, a.memory())};
+    if (k == 0) return out;  // before the buffer queries: cuSOLVER rejects lda = 0
     Tensor<T> tau({std::max(k, 1)}, a.memory());
     const int lw = std::max(cu::geqrf_buffer(m, n, a.device_data()),
                             cu::orgqr_buffer(m, k, a.cdevice_data(), tau.cdevice_data()));
     Tensor<T> work = workspace<T>(lw, a.memory());
     Tensor<std::int32_t> info({1}, a.memory());
-    QRResult<T> out{Tensor<T>({m, k}, a.memory()), Tensor<T>({k, n}, a.memory())};
-    if (k == 0) return out;
     cu::geqrf(m, n, a.device_data(), tau.device_data(), work.device_data(), lw, info.device_data());
     // R row-major {k, n} = the transpose of the first k rows of the column-major factor.
     cu::transpose(n, k, a.cdevice_data(), m, out.R.device_data(), n);
@@ -176,6 +186,7 @@ QRResult<T> qr(const Tensor<T>& A) {
 template <typename T>
 EighResult<T> eigh(const Tensor<T>& S) {
     const int n = as_int(S.shape(0));
+    if (n == 0) return {Tensor<T>({0}, S.memory()), S.clone()};
     Tensor<T> a = S.clone();  // S's lower triangle = the transpose's upper triangle
     Tensor<T> w({n}, a.memory());
     const int lw = cu::syevd_buffer(n, a.cdevice_data(), w.cdevice_data());
@@ -198,6 +209,10 @@ SVDResult<T> svd(const Tensor<T>& A) {
     const int m = as_int(A.shape(0));
     const int n = as_int(A.shape(1));
     const int k = std::min(m, n);
+    if (k == 0) {
+        return {Tensor<T>({m, 0}, A.memory()), Tensor<T>({0}, A.memory()),
+                Tensor<T>({0, n}, A.memory())};
+    }
     Tensor<T> a = math::transpose(A);  // column-major A {m, n}
     Tensor<T> s({k}, a.memory());
     Tensor<T> u({std::max(m * k, 1)}, a.memory());  // column-major {m, k}
