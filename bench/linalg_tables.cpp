@@ -1,10 +1,12 @@
 #include "linalg_tables.h"
 
 #include <cblas.h>
+#include <dlfcn.h>
 #include <fftw3.h>
 #include <fmt/format.h>
 #include <lapacke.h>
 #include <omp.h>
+#include <oneapi/dnnl/dnnl.h>
 
 #ifdef MAGMADNN_BENCH_LIBXSMM
 #include <libxsmm.h>
@@ -14,6 +16,7 @@
 #include <chrono>
 #include <cmath>
 #include <complex>
+#include <cstdint>
 #include <cstdlib>
 #include <limits>
 #include <memory>
@@ -96,6 +99,79 @@ std::optional<double> time_libxsmm(index_t n, index_t batch, const float* a, con
 }
 #endif
 
+// BLIS, opened at run time with RTLD_LOCAL: linked in, its BLAS and CBLAS symbols (cblas_sgemm,
+// sgemm_) would take the place of OpenBLAS's for the whole process, magmadnn's calls included.
+// Its native typed API has no such clash; the prototype is blis.h's bli_sgemm on 64-bit
+// machines (dim_t and inc_t are int64_t, trans_t an enum with BLIS_NO_TRANSPOSE = 0).
+class Blis {
+  public:
+    using Sgemm = void (*)(int transa, int transb, std::int64_t m, std::int64_t n, std::int64_t k,
+                           const float* alpha, const float* a, std::int64_t rsa, std::int64_t csa,
+                           const float* b, std::int64_t rsb, std::int64_t csb, const float* beta,
+                           float* c, std::int64_t rsc, std::int64_t csc);
+    static const Blis& get() {
+        static const Blis blis;
+        return blis;
+    }
+    Sgemm sgemm() const { return sgemm_; }
+    std::optional<std::string> version() const { return version_; }
+    Blis(const Blis&) = delete;
+    Blis& operator=(const Blis&) = delete;
+    ~Blis() {
+        if (handle_ != nullptr) dlclose(handle_);
+    }
+
+  private:
+    Blis() {
+        // Debian's BLIS 0.9 (libblis.so.4) takes CPUs newer than it knows (Zen 4 / 5) for
+        // 'generic', plain C kernels at a third of the speed here; its best kernels on such
+        // machines is 'haswell' (BLIS_ARCH_TYPE=3 in 0.9's arch_t: 'zen2' and 'zen3' measured
+        // the same or slower), unless the user chose one.
+        if (std::getenv("BLIS_ARCH_TYPE") == nullptr && __builtin_cpu_supports("avx2") &&
+            __builtin_cpu_supports("fma")) {
+            setenv("BLIS_ARCH_TYPE", "3", 0);
+        }
+        handle_ = dlopen("libblis.so.4", RTLD_NOW | RTLD_LOCAL);
+        if (handle_ == nullptr) return;
+        sgemm_ = reinterpret_cast<Sgemm>(dlsym(handle_, "bli_sgemm"));
+        using VersionFn = const char* (*)();
+        using ArchIdFn = int (*)();
+        using ArchNameFn = const char* (*)(int);
+        const auto v = reinterpret_cast<VersionFn>(dlsym(handle_, "bli_info_get_version_str"));
+        const auto id = reinterpret_cast<ArchIdFn>(dlsym(handle_, "bli_arch_query_id"));
+        const auto arch = reinterpret_cast<ArchNameFn>(dlsym(handle_, "bli_arch_string"));
+        using InitFn = void (*)();
+        const auto init = reinterpret_cast<InitFn>(dlsym(handle_, "bli_init"));
+        if (sgemm_ == nullptr || init == nullptr) {
+            sgemm_ = nullptr;
+            return;
+        }
+        init();  // reads BLIS_ARCH_TYPE and sets up the kernels; queries before it abort
+        version_ = v != nullptr ? v() : "unknown version";
+        if (id != nullptr && arch != nullptr) *version_ += fmt::format(" ({} kernels)", arch(id()));
+    }
+    void* handle_ = nullptr;
+    Sgemm sgemm_ = nullptr;
+    std::optional<std::string> version_;
+};
+
+// A loop of one library GEMM per problem at its best: the faster of serial and OpenMP-parallel.
+template <typename Body>
+double best_loop_seconds(index_t batch, const Body& body, int reps) {
+    const double serial = best_seconds_warm(
+        [&] {
+            for (index_t i = 0; i < batch; ++i) body(i);
+        },
+        reps);
+    const double parallel = best_seconds_warm(
+        [&] {
+#pragma omp parallel for schedule(static)
+            for (index_t i = 0; i < batch; ++i) body(i);
+        },
+        reps);
+    return std::min(serial, parallel);
+}
+
 // ||b - A x||_inf / (||A||_inf ||x||_inf + ||b||_inf) with A row-major.
 double backward_error(index_t n, const double* A, const double* x, const double* b) {
     std::vector<double> r(b, b + n);
@@ -151,6 +227,9 @@ Environment environment() {
     env.libxsmm = LIBXSMM_VERSION;
 #endif
     env.fftw = fftwf_version;
+    const dnnl_version_t* d = dnnl_version();
+    env.onednn = fmt::format("{}.{}.{}", d->major, d->minor, d->patch);
+    env.blis = Blis::get().version();
     return env;
 }
 
@@ -194,6 +273,23 @@ std::vector<GemmRow> batched_gemm(const GemmOptions& options,
                 for (index_t i = 0; i < batch; ++i) loop_body(i);
             },
             reps);
+        const double onednn = best_loop_seconds(
+            batch,
+            [&](index_t i) {
+                dnnl_sgemm('N', 'N', n, n, n, 1.0f, a + i * s, n, b + i * s, n, 0.0f, c + i * s, n);
+            },
+            reps);
+        std::optional<double> blis;
+        if (const Blis::Sgemm sgemm = Blis::get().sgemm()) {
+            const float one = 1.0f, zero = 0.0f;
+            blis = best_loop_seconds(
+                batch,
+                [&](index_t i) {
+                    sgemm(0, 0, n, n, n, &one, a + i * s, n, 1, b + i * s, n, 1, &zero, c + i * s,
+                          n, 1);
+                },
+                reps);
+        }
         std::optional<double> xsmm;
 #ifdef MAGMADNN_BENCH_LIBXSMM
         xsmm = time_libxsmm(n, batch, a, b, c, reps);
@@ -206,6 +302,8 @@ std::vector<GemmRow> batched_gemm(const GemmOptions& options,
         row.loop_gflops = gflop / std::min(loop_serial, loop_omp);
         row.loop_serial = loop_serial < loop_omp;
         if (xsmm) row.libxsmm_gflops = gflop / *xsmm;
+        row.onednn_loop_gflops = gflop / onednn;
+        if (blis) row.blis_loop_gflops = gflop / *blis;
         if (on_row) on_row(row);
         rows.push_back(row);
     }
@@ -306,9 +404,9 @@ std::vector<FftRow> fft_fp16split(const FftOptions& options,
 std::string title(const GemmOptions& options, const Environment& env) {
     return fmt::format(
         "# batched SGEMM, {} problems, C = A B (row-major, square n), {} OpenMP threads, best of "
-        "{}\n# OpenBLAS: {} (OPENBLAS_CORETYPE={}), libxsmm {}\n\n",
+        "{}\n# OpenBLAS: {} (OPENBLAS_CORETYPE={}), oneDNN {}, BLIS {}, libxsmm {}\n\n",
         options.problems, env.omp_threads, options.repetitions, env.openblas, coretype_text(env),
-        env.libxsmm.value_or("not linked in"));
+        env.onednn, env.blis.value_or("not installed"), env.libxsmm.value_or("not linked in"));
 }
 
 std::string title(const SolveOptions& /*options*/, const Environment& env) {
@@ -327,8 +425,9 @@ std::string title(const FftOptions& options, const Environment& env) {
 
 std::string gemm_markdown_header() {
     return "| n | magmadnn GFLOP/s | cblas_sgemm loop GFLOP/s (best of serial / omp) | "
-           "libxsmm GFLOP/s (best of serial / omp) | vs loop | vs libxsmm |\n"
-           "| --- | --- | --- | --- | --- | --- |\n";
+           "dnnl_sgemm loop GFLOP/s | BLIS loop GFLOP/s | libxsmm GFLOP/s (best of serial / omp) "
+           "| vs loop | vs libxsmm |\n"
+           "| --- | --- | --- | --- | --- | --- | --- | --- |\n";
 }
 
 std::string solve_markdown_header() {
@@ -344,8 +443,9 @@ std::string fft_markdown_header() {
 }
 
 std::string markdown_row(const GemmRow& row) {
-    return fmt::format("| {} | {:.1f} | {:.1f} ({}) | {} | {:.2f}x | {} |\n", row.n,
+    return fmt::format("| {} | {:.1f} | {:.1f} ({}) | {:.1f} | {} | {} | {:.2f}x | {} |\n", row.n,
                        row.magmadnn_gflops, row.loop_gflops, row.loop_serial ? "serial" : "omp",
+                       row.onednn_loop_gflops, or_na(row.blis_loop_gflops, 1),
                        or_na(row.libxsmm_gflops, 1), row.vs_loop(),
                        or_na(row.vs_libxsmm(), 2, "x"));
 }

@@ -1,8 +1,9 @@
 #pragma once
 // The linear-algebra and FFT benchmark tables of docs/PERFORMANCE.md: batched small SGEMM against
-// a cblas_sgemm loop and libxsmm, the mixed-precision solve against LAPACKE_dgesv, and the
-// FP16-split FFT against FFTW f32. Each reference runs in the same process on the same data.
-// Used by the bench_linalg_* / bench_fft_* executables and by `magmadnn bench linalg`.
+// loops of cblas_sgemm (OpenBLAS), dnnl_sgemm (oneDNN) and bli_sgemm (BLIS), and libxsmm, the
+// mixed-precision solve against LAPACKE_dgesv, and the FP16-split FFT against FFTW f32. Each
+// reference runs in the same process on the same data. Used by the bench_linalg_* / bench_fft_*
+// executables and by `magmadnn bench linalg`.
 //
 //     const bench::GemmOptions o;
 //     fmt::print("{}{}", bench::title(o, bench::environment()), bench::gemm_markdown_header());
@@ -26,6 +27,8 @@ struct Environment {
     int threads = 0;                      // magmadnn::num_threads()
     int omp_threads = 0;                  // omp_get_max_threads()
     std::optional<std::string> libxsmm;   // its version; empty when not linked in
+    std::string onednn;                   // "3.0.0"
+    std::optional<std::string> blis;      // its version; empty when libblis is not installed
     std::string fftw;                     // "fftw-3.3.10-sse2-avx"
 };
 Environment environment();
@@ -41,7 +44,9 @@ struct GemmRow {
     double magmadnn_gflops = 0;
     double loop_gflops = 0;  // the faster of the serial and the OpenMP-parallel loop
     bool loop_serial = false;
-    std::optional<double> libxsmm_gflops;  // empty without libxsmm or without a kernel for n
+    std::optional<double> libxsmm_gflops;    // empty without libxsmm or without a kernel for n
+    double onednn_loop_gflops = 0;           // dnnl_sgemm per problem, best of serial / OpenMP
+    std::optional<double> blis_loop_gflops;  // bli_sgemm per problem; empty without BLIS
     double vs_loop() const { return magmadnn_gflops / loop_gflops; }
     std::optional<double> vs_libxsmm() const;
 };

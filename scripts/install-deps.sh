@@ -9,6 +9,7 @@ packages=(
   libopenblas-dev liblapacke-dev   # f64 BLAS and LAPACK
   libfftw3-dev
   libxsmm-dev              # small-GEMM reference for bench_linalg_batched_gemm
+  libblis4                 # another reference there (opened at run time, never linked)
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev
   zlib1g-dev

@@ -36,6 +36,8 @@ nlohmann::json to_json(const bench::GemmRow& r) {
             {"loop_gflops", r.loop_gflops},
             {"loop", r.loop_serial ? "serial" : "omp"},
             {"libxsmm_gflops", or_null(r.libxsmm_gflops)},
+            {"onednn_loop_gflops", r.onednn_loop_gflops},
+            {"blis_loop_gflops", or_null(r.blis_loop_gflops)},
             {"vs_loop", r.vs_loop()},
             {"vs_libxsmm", or_null(r.vs_libxsmm())}};
 }
@@ -100,6 +102,8 @@ void run_linalg(const LinalgArgs& a) {
                                            {"threads", env.threads},
                                            {"omp_threads", env.omp_threads},
                                            {"libxsmm", or_null(env.libxsmm)},
+                                           {"onednn", env.onednn},
+                                           {"blis", or_null(env.blis)},
                                            {"fftw", env.fftw},
                                            {"quick", a.quick},
                                            {"gemm_problems", gemm.problems}})
@@ -109,7 +113,9 @@ void run_linalg(const LinalgArgs& a) {
                    a.quick ? " --quick (small sizes, few repetitions)" : "");
         fmt::print("BLAS:    {}, OPENBLAS_CORETYPE={}, {} threads ({} OpenMP)\n", env.openblas,
                    env.coretype.value_or("unset"), env.threads, env.omp_threads);
-        fmt::print("libxsmm: {}; FFTW: {}\n\n", env.libxsmm.value_or("not linked in"), env.fftw);
+        fmt::print("libxsmm: {}; oneDNN: {}; BLIS: {}; FFTW: {}\n\n",
+                   env.libxsmm.value_or("not linked in"), env.onednn,
+                   env.blis.value_or("not installed"), env.fftw);
     }
     const bool all = a.table == "all";
     if (all || a.table == "gemm") {

@@ -43,7 +43,12 @@ def main():
     if sorted(tables) != ["fft", "gemm", "solve"]:
         fail(f"tables {sorted(tables)}, expected fft, gemm, solve")
     for row in tables["gemm"]:
-        check_positive(row, ["n", "magmadnn_gflops", "loop_gflops", "vs_loop"])
+        check_positive(row, ["n", "magmadnn_gflops", "loop_gflops", "onednn_loop_gflops",
+                             "vs_loop"])
+        if (config["blis"] is None) != (row["blis_loop_gflops"] is None):
+            fail(f"gemm row n={row['n']}: BLIS numbers and the configuration disagree")
+        if row["blis_loop_gflops"] is not None:
+            check_positive(row, ["blis_loop_gflops"])
         if row["loop"] not in ("serial", "omp"):
             fail(f"gemm row n={row['n']}: loop = {row['loop']!r}")
         if config["libxsmm"] is None:
