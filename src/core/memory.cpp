@@ -250,7 +250,7 @@ void copy_bytes(Storage& dst, std::size_t dst_offset, Storage& src, std::size_t 
 #ifdef MAGMADNN_WITH_CUDA
     // Read from the side that is fresh; write to the side that costs no transfer.
     const bool src_on_device = sm == DEVICE || (sm == MANAGED && !src.host_valid());
-    const bool dst_on_device = dm == DEVICE || (dm == MANAGED && !src_on_device);
+    const bool dst_on_device = dm == DEVICE || (dm == MANAGED && src_on_device);
     const char* s = static_cast<const char*>(src_on_device ? src.device_read() : src.host_read());
     char* d = static_cast<char*>(dst_on_device ? dst.device_write() : dst.host_write());
     // CUDA_MANAGED and pinned pointers work with cudaMemcpyDefault (unified addressing).

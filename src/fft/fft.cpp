@@ -107,6 +107,7 @@ Tensor<T> c2r(const char* routine, const Tensor<std::complex<T>>& X, index_t n, 
     Shape s = X.shape();
     s.back() = n;
     Tensor<T> out(s, X.memory());
+    if (out.size() == 0) return out;         // as c2c and r2c: cuFFT rejects a batch of 0
     Tensor<std::complex<T>> in = X.clone();  // c2r overwrites its input
     if (detail::on_device(routine, X.memory())) {
 #ifdef MAGMADNN_WITH_CUDA

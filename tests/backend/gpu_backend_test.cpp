@@ -58,6 +58,24 @@ TEST(GpuBackend, CublasMatmulMatchesCpu) {
     expect_close(Cg, Cc, 256 * 1.2e-7 * 4);
 }
 
+TEST(GpuBackend, EdgeShapesMatchCpu) {
+    MAGMADNN_SKIP_WITHOUT_GPU();
+    // k = 0: C = 0 (cuBLAS needs leading dimensions >= 1 for the empty operands)
+    const Tensor<double> A0({3, 0}, HOST), B0({0, 4}, HOST);
+    expect_close(math::matmul(A0.to(DEVICE), B0.to(DEVICE)), math::matmul(A0, B0), 0.0);
+    // more row tiles than a grid's y extent allows (65535 x 32 rows)
+    const auto tall = test::random_tensor<double>({2'200'000, 2}, 8);
+    expect_close(math::transpose(tall.to(DEVICE)), math::transpose(tall), 0.0);
+    // in place: the output is the input
+    Tensor<double> x = test::random_tensor<double>({1000}, 9).to(DEVICE);
+    const Tensor<double> want = math::unary(UnaryOp::tanh, x.to(HOST));
+    math::unary(UnaryOp::tanh, x, x);
+    expect_close(x, want, 1e-14);
+    // an empty batch of inverse real FFTs
+    const Tensor<fft::c128> none({0, 5}, DEVICE);
+    EXPECT_EQ(fft::irfft(none, 8).shape(), (Shape{0, 8}));
+}
+
 TEST(GpuBackend, InitializersGiveTheSameNumbersOnBothSides) {
     MAGMADNN_SKIP_WITHOUT_GPU();
     const Tensor<float> h({1000}, Filler(NORMAL, {0, 1}, 9), HOST);

@@ -1,4 +1,6 @@
 // CUDA elementwise kernels: the shared functors in grid-stride loops.
+#include <algorithm>
+
 #include "../functors.h"
 #include "../kernels.h"
 #include "launch.h"
@@ -8,7 +10,7 @@ namespace magmadnn::math::cuda {
 namespace {
 
 template <typename F, typename T>
-__global__ void unary_kernel(F f, index_t n, const T* __restrict__ x, T* __restrict__ y) {
+__global__ void unary_kernel(F f, index_t n, const T* x, T* y) {  // y may be x (in place)
     for (index_t i = blockIdx.x * index_t(blockDim.x) + threadIdx.x; i < n;
          i += index_t(blockDim.x) * gridDim.x) {
         y[i] = f(x[i]);
@@ -49,15 +51,20 @@ __global__ void axpby_kernel(index_t n, T alpha, const T* x, T beta, T* y) {
 template <typename T>
 __global__ void transpose_kernel(index_t rows, index_t cols, const T* x, T* y) {
     __shared__ T tile[32][33];  // +1 column: no bank conflicts on the transposed read
-    const index_t bx = blockIdx.x * 32, by = blockIdx.y * 32;
-    for (int j = threadIdx.y; j < 32; j += blockDim.y) {
-        const index_t r = by + j, c = bx + threadIdx.x;
-        if (r < rows && c < cols) tile[j][threadIdx.x] = x[r * cols + c];
-    }
-    __syncthreads();
-    for (int j = threadIdx.y; j < 32; j += blockDim.y) {
-        const index_t r = bx + j, c = by + threadIdx.x;  // r: column of x, c: row of x
-        if (r < cols && c < rows) y[r * rows + c] = tile[threadIdx.x][j];
+    const index_t bx = index_t(blockIdx.x) * 32;
+    // grid.y stops at 65535 blocks: each block walks the row tiles left beyond it (the bound is
+    // the same for the whole block, so the barriers are reached by all its threads)
+    for (index_t by = index_t(blockIdx.y) * 32; by < rows; by += index_t(gridDim.y) * 32) {
+        for (int j = threadIdx.y; j < 32; j += blockDim.y) {
+            const index_t r = by + j, c = bx + threadIdx.x;
+            if (r < rows && c < cols) tile[j][threadIdx.x] = x[r * cols + c];
+        }
+        __syncthreads();
+        for (int j = threadIdx.y; j < 32; j += blockDim.y) {
+            const index_t r = bx + j, c = by + threadIdx.x;  // r: column of x, c: row of x
+            if (r < cols && c < rows) y[r * rows + c] = tile[threadIdx.x][j];
+        }
+        __syncthreads();  // the tile is refilled for the next row tile
     }
 }
 
@@ -96,7 +103,7 @@ template <typename T>
 void transpose(index_t rows, index_t cols, const T* x, T* y) {
     if (rows == 0 || cols == 0) return;
     const dim3 grid(static_cast<unsigned>((cols + 31) / 32),
-                    static_cast<unsigned>((rows + 31) / 32));
+                    static_cast<unsigned>(std::min<index_t>((rows + 31) / 32, 65535)));
     transpose_kernel<<<grid, dim3(32, 8)>>>(rows, cols, x, y);
     check_launch("transpose");
 }

@@ -2,6 +2,8 @@
 #include <cublas_v2.h>
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "../kernels.h"
 #include "magmadnn/core/error.h"
 
@@ -27,6 +29,9 @@ cublasHandle_t handle() {
     return hd.h;
 }
 
+// cuBLAS wants leading dimensions >= 1, also for an empty operand (k = 0: C = beta C).
+int ld(index_t v) { return static_cast<int>(std::max<index_t>(v, 1)); }
+
 }  // namespace
 
 template <>
@@ -35,8 +40,7 @@ void gemm<float>(bool ta, bool tb, index_t m, index_t n, index_t k, float alpha,
     if (m == 0 || n == 0) return;
     check(cublasSgemm(handle(), tb ? CUBLAS_OP_T : CUBLAS_OP_N, ta ? CUBLAS_OP_T : CUBLAS_OP_N,
                       static_cast<int>(n), static_cast<int>(m), static_cast<int>(k), &alpha, B,
-                      static_cast<int>(ldb), A, static_cast<int>(lda), &beta, C,
-                      static_cast<int>(ldc)),
+                      ld(ldb), A, ld(lda), &beta, C, ld(ldc)),
           "cublasSgemm");
 }
 
@@ -46,8 +50,7 @@ void gemm<double>(bool ta, bool tb, index_t m, index_t n, index_t k, double alph
     if (m == 0 || n == 0) return;
     check(cublasDgemm(handle(), tb ? CUBLAS_OP_T : CUBLAS_OP_N, ta ? CUBLAS_OP_T : CUBLAS_OP_N,
                       static_cast<int>(n), static_cast<int>(m), static_cast<int>(k), &alpha, B,
-                      static_cast<int>(ldb), A, static_cast<int>(lda), &beta, C,
-                      static_cast<int>(ldc)),
+                      ld(ldb), A, ld(lda), &beta, C, ld(ldc)),
           "cublasDgemm");
 }
 
