@@ -138,22 +138,41 @@ Storage::Storage(std::size_t bytes, memory_t memory) : bytes_(bytes), memory_(me
     require_device(fmt::format("a {}-byte tensor in {} memory", bytes, to_string(memory)));
 #ifdef MAGMADNN_WITH_CUDA
     const std::size_t n = bytes == 0 ? 1 : bytes;
+    // A constructor that throws runs no destructor: what was allocated before the failure is
+    // given back here.
+    const auto release_on_failure = [&](auto&& step) {
+        try {
+            step();
+        } catch (...) {
+            if (memory == CUDA_MANAGED) {
+                if (device_ != nullptr) cudaFree(device_);
+            } else if (device_ != nullptr) {
+                DeviceCache::instance().release(device_);
+            }
+            throw;
+        }
+    };
     switch (memory) {
         case DEVICE:
             device_ = DeviceCache::instance().allocate(n);
-            MAGMADNN_CUDA_CHECK(cudaMemset(device_, 0, n), "Storage(DEVICE)");
+            release_on_failure(
+                [&] { MAGMADNN_CUDA_CHECK(cudaMemset(device_, 0, n), "Storage(DEVICE)"); });
             break;
         case MANAGED:
             device_ = DeviceCache::instance().allocate(n);
-            MAGMADNN_CUDA_CHECK(cudaMemset(device_, 0, n), "Storage(MANAGED)");
-            // the host side is pinned so that syncs run at full PCIe speed
-            MAGMADNN_CUDA_CHECK(cudaMallocHost(&host_, n), "Storage(MANAGED) pinned host copy");
+            release_on_failure([&] {
+                MAGMADNN_CUDA_CHECK(cudaMemset(device_, 0, n), "Storage(MANAGED)");
+                // the host side is pinned so that syncs run at full PCIe speed
+                MAGMADNN_CUDA_CHECK(cudaMallocHost(&host_, n), "Storage(MANAGED) pinned host copy");
+            });
             std::memset(host_, 0, n);
             break;
         case CUDA_MANAGED:
             MAGMADNN_CUDA_CHECK(cudaMallocManaged(&device_, n), "Storage(CUDA_MANAGED)");
-            MAGMADNN_CUDA_CHECK(cudaMemset(device_, 0, n), "Storage(CUDA_MANAGED)");
-            MAGMADNN_CUDA_CHECK(cudaDeviceSynchronize(), "Storage(CUDA_MANAGED)");
+            release_on_failure([&] {
+                MAGMADNN_CUDA_CHECK(cudaMemset(device_, 0, n), "Storage(CUDA_MANAGED)");
+                MAGMADNN_CUDA_CHECK(cudaDeviceSynchronize(), "Storage(CUDA_MANAGED)");
+            });
             host_ = device_;
             break;
         case HOST:

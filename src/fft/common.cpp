@@ -28,6 +28,12 @@ std::vector<int> transform_dims(const char* routine, const Shape& shape, int ran
 int batch_of(const Shape& shape, int rank) {
     index_t b = 1;
     for (std::size_t a = 0; a + static_cast<std::size_t>(rank) < shape.size(); ++a) b *= shape[a];
+    if (b > std::numeric_limits<int>::max()) {
+        throw UnsupportedError(
+            fmt::format("fft: {} holds {} transforms, more than FFTW / cuFFT plans take at once "
+                        "(2^31 - 1); split the batch",
+                        to_string(shape), b));
+    }
     return static_cast<int>(b);
 }
 

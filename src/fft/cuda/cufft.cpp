@@ -3,6 +3,7 @@
 #include <cufft.h>
 #include <fmt/format.h>
 
+#include <limits>
 #include <map>
 #include <mutex>
 #include <tuple>
@@ -31,15 +32,20 @@ Cache& cache() {
     return *c;
 }
 
+// Elements of one transform; cuFFT's plans (cufftPlanMany) count them in int.
 int product(const std::vector<int>& v) {
-    int p = 1;
+    long long p = 1;
     for (int x : v) p *= x;
-    return p;
+    if (p > std::numeric_limits<int>::max()) {
+        throw UnsupportedError(fmt::format(
+            "fft: a transform of {} elements is more than cuFFT's 32-bit plans take (2^31 - 1)",
+            p));
+    }
+    return static_cast<int>(p);
 }
 
-cufftHandle get_plan(cufftType type, const std::vector<int>& dims, int batch) {
-    Cache& c = cache();
-    std::lock_guard lock(c.mutex);
+// The cached plan for these sizes; the caller holds the cache's lock.
+cufftHandle get_plan(Cache& c, cufftType type, const std::vector<int>& dims, int batch) {
     const Key key{type, dims, batch};
     if (auto it = c.plans.find(key); it != c.plans.end()) return it->second;
     const int real = product(dims);
@@ -55,50 +61,66 @@ cufftHandle get_plan(cufftType type, const std::vector<int>& dims, int batch) {
     return h;
 }
 
+// Runs exec(plan) under the cache's lock: a plan and its work area serve one call at a time (two
+// host threads must not run one plan at once, nor clear_plans() destroy it mid-call), and exec
+// only enqueues the transform on the stream.
+template <typename Exec>
+void with_plan(cufftType type, const std::vector<int>& dims, int batch, Exec&& exec) {
+    Cache& c = cache();
+    std::lock_guard lock(c.mutex);
+    exec(get_plan(c, type, dims, batch));
+}
+
 }  // namespace
 
 template <>
 void c2c<float>(const std::vector<int>& dims, int batch, const std::complex<float>* in,
                 std::complex<float>* out, bool inverse) {
-    check(
-        cufftExecC2C(get_plan(CUFFT_C2C, dims, batch),
-                     reinterpret_cast<cufftComplex*>(const_cast<std::complex<float>*>(in)),
-                     reinterpret_cast<cufftComplex*>(out), inverse ? CUFFT_INVERSE : CUFFT_FORWARD),
-        "cufftExecC2C");
+    with_plan(CUFFT_C2C, dims, batch, [&](cufftHandle h) {
+        check(cufftExecC2C(h, reinterpret_cast<cufftComplex*>(const_cast<std::complex<float>*>(in)),
+                           reinterpret_cast<cufftComplex*>(out),
+                           inverse ? CUFFT_INVERSE : CUFFT_FORWARD),
+              "cufftExecC2C");
+    });
 }
 template <>
 void c2c<double>(const std::vector<int>& dims, int batch, const std::complex<double>* in,
                  std::complex<double>* out, bool inverse) {
-    check(cufftExecZ2Z(get_plan(CUFFT_Z2Z, dims, batch),
-                       reinterpret_cast<cufftDoubleComplex*>(const_cast<std::complex<double>*>(in)),
-                       reinterpret_cast<cufftDoubleComplex*>(out),
-                       inverse ? CUFFT_INVERSE : CUFFT_FORWARD),
-          "cufftExecZ2Z");
+    with_plan(CUFFT_Z2Z, dims, batch, [&](cufftHandle h) {
+        check(cufftExecZ2Z(
+                  h, reinterpret_cast<cufftDoubleComplex*>(const_cast<std::complex<double>*>(in)),
+                  reinterpret_cast<cufftDoubleComplex*>(out),
+                  inverse ? CUFFT_INVERSE : CUFFT_FORWARD),
+              "cufftExecZ2Z");
+    });
 }
 template <>
 void r2c<float>(const std::vector<int>& dims, int batch, const float* in,
                 std::complex<float>* out) {
-    check(cufftExecR2C(get_plan(CUFFT_R2C, dims, batch), const_cast<float*>(in),
-                       reinterpret_cast<cufftComplex*>(out)),
-          "cufftExecR2C");
+    with_plan(CUFFT_R2C, dims, batch, [&](cufftHandle h) {
+        check(cufftExecR2C(h, const_cast<float*>(in), reinterpret_cast<cufftComplex*>(out)),
+              "cufftExecR2C");
+    });
 }
 template <>
 void r2c<double>(const std::vector<int>& dims, int batch, const double* in,
                  std::complex<double>* out) {
-    check(cufftExecD2Z(get_plan(CUFFT_D2Z, dims, batch), const_cast<double*>(in),
-                       reinterpret_cast<cufftDoubleComplex*>(out)),
-          "cufftExecD2Z");
+    with_plan(CUFFT_D2Z, dims, batch, [&](cufftHandle h) {
+        check(cufftExecD2Z(h, const_cast<double*>(in), reinterpret_cast<cufftDoubleComplex*>(out)),
+              "cufftExecD2Z");
+    });
 }
 template <>
 void c2r<float>(const std::vector<int>& dims, int batch, std::complex<float>* in, float* out) {
-    check(cufftExecC2R(get_plan(CUFFT_C2R, dims, batch), reinterpret_cast<cufftComplex*>(in), out),
-          "cufftExecC2R");
+    with_plan(CUFFT_C2R, dims, batch, [&](cufftHandle h) {
+        check(cufftExecC2R(h, reinterpret_cast<cufftComplex*>(in), out), "cufftExecC2R");
+    });
 }
 template <>
 void c2r<double>(const std::vector<int>& dims, int batch, std::complex<double>* in, double* out) {
-    check(cufftExecZ2D(get_plan(CUFFT_Z2D, dims, batch), reinterpret_cast<cufftDoubleComplex*>(in),
-                       out),
-          "cufftExecZ2D");
+    with_plan(CUFFT_Z2D, dims, batch, [&](cufftHandle h) {
+        check(cufftExecZ2D(h, reinterpret_cast<cufftDoubleComplex*>(in), out), "cufftExecZ2D");
+    });
 }
 
 void clear_plans() {
