@@ -66,6 +66,27 @@ std::string or_na(const std::optional<double>& v, int precision, const char* suf
     return v ? fmt::format("{:.{}f}{}", *v, precision, suffix) : "n/a";
 }
 
+// A loop of one library GEMM per problem at its best: the faster of serial and OpenMP-parallel.
+struct LoopTime {
+    double seconds = 0;
+    bool serial = false;  // the serial loop was the faster
+};
+template <typename Body>
+LoopTime best_loop(index_t batch, const Body& body, int reps) {
+    const double serial = best_seconds_warm(
+        [&] {
+            for (index_t i = 0; i < batch; ++i) body(i);
+        },
+        reps);
+    const double parallel = best_seconds_warm(
+        [&] {
+#pragma omp parallel for schedule(static)
+            for (index_t i = 0; i < batch; ++i) body(i);
+        },
+        reps);
+    return {std::min(serial, parallel), serial < parallel};
+}
+
 #ifdef MAGMADNN_BENCH_LIBXSMM
 // libxsmm_init / libxsmm_finalize around the GEMM table, also when a measurement throws.
 struct LibxsmmSession {
@@ -84,18 +105,9 @@ std::optional<double> time_libxsmm(index_t n, index_t batch, const float* a, con
         libxsmm_smmdispatch(ld, ld, ld, &ld, &ld, &ld, &alpha, &beta, nullptr, nullptr);
     if (kernel == nullptr) return std::nullopt;
     const index_t s = n * n;
-    const double serial = best_seconds_warm(
-        [&] {
-            for (index_t i = 0; i < batch; ++i) kernel(b + i * s, a + i * s, c + i * s);
-        },
-        reps);
-    const double parallel = best_seconds_warm(
-        [&] {
-#pragma omp parallel for schedule(static)
-            for (index_t i = 0; i < batch; ++i) kernel(b + i * s, a + i * s, c + i * s);
-        },
-        reps);
-    return std::min(serial, parallel);
+    return best_loop(
+               batch, [&](index_t i) { kernel(b + i * s, a + i * s, c + i * s); }, reps)
+        .seconds;
 }
 #endif
 
@@ -154,23 +166,6 @@ class Blis {
     Sgemm sgemm_ = nullptr;
     std::optional<std::string> version_;
 };
-
-// A loop of one library GEMM per problem at its best: the faster of serial and OpenMP-parallel.
-template <typename Body>
-double best_loop_seconds(index_t batch, const Body& body, int reps) {
-    const double serial = best_seconds_warm(
-        [&] {
-            for (index_t i = 0; i < batch; ++i) body(i);
-        },
-        reps);
-    const double parallel = best_seconds_warm(
-        [&] {
-#pragma omp parallel for schedule(static)
-            for (index_t i = 0; i < batch; ++i) body(i);
-        },
-        reps);
-    return std::min(serial, parallel);
-}
 
 // ||b - A x||_inf / (||A||_inf ||x||_inf + ||b||_inf) with A row-major.
 double backward_error(index_t n, const double* A, const double* x, const double* b) {
@@ -261,34 +256,27 @@ std::vector<GemmRow> batched_gemm(const GemmOptions& options,
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ni, ni, ni, 1.0f, a + i * s, ni,
                         b + i * s, ni, 0.0f, c + i * s, ni);
         };
-        // The reference at its best configuration: whichever of serial and parallel is faster.
-        const double loop_serial = best_seconds_warm(
-            [&] {
-                for (index_t i = 0; i < batch; ++i) loop_body(i);
-            },
-            reps);
-        const double loop_omp = best_seconds_warm(
-            [&] {
-#pragma omp parallel for schedule(static)
-                for (index_t i = 0; i < batch; ++i) loop_body(i);
-            },
-            reps);
-        const double onednn = best_loop_seconds(
-            batch,
-            [&](index_t i) {
-                dnnl_sgemm('N', 'N', n, n, n, 1.0f, a + i * s, n, b + i * s, n, 0.0f, c + i * s, n);
-            },
-            reps);
+        // The references at their best configuration: whichever of serial and parallel is faster.
+        const LoopTime loop = best_loop(batch, loop_body, reps);
+        const double onednn = best_loop(
+                                  batch,
+                                  [&](index_t i) {
+                                      dnnl_sgemm('N', 'N', n, n, n, 1.0f, a + i * s, n, b + i * s,
+                                                 n, 0.0f, c + i * s, n);
+                                  },
+                                  reps)
+                                  .seconds;
         std::optional<double> blis;
         if (const Blis::Sgemm sgemm = Blis::get().sgemm()) {
             const float one = 1.0f, zero = 0.0f;
-            blis = best_loop_seconds(
-                batch,
-                [&](index_t i) {
-                    sgemm(0, 0, n, n, n, &one, a + i * s, n, 1, b + i * s, n, 1, &zero, c + i * s,
-                          n, 1);
-                },
-                reps);
+            blis = best_loop(
+                       batch,
+                       [&](index_t i) {
+                           sgemm(0, 0, n, n, n, &one, a + i * s, n, 1, b + i * s, n, 1, &zero,
+                                 c + i * s, n, 1);
+                       },
+                       reps)
+                       .seconds;
         }
         std::optional<double> xsmm;
 #ifdef MAGMADNN_BENCH_LIBXSMM
@@ -299,8 +287,8 @@ std::vector<GemmRow> batched_gemm(const GemmOptions& options,
         GemmRow row;
         row.n = n;
         row.magmadnn_gflops = gflop / ours;
-        row.loop_gflops = gflop / std::min(loop_serial, loop_omp);
-        row.loop_serial = loop_serial < loop_omp;
+        row.loop_gflops = gflop / loop.seconds;
+        row.loop_serial = loop.serial;
         if (xsmm) row.libxsmm_gflops = gflop / *xsmm;
         row.onednn_loop_gflops = gflop / onednn;
         if (blis) row.blis_loop_gflops = gflop / *blis;
