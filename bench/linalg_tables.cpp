@@ -23,12 +23,14 @@
 #include <type_traits>
 
 #include "magmadnn/backend/threads.h"
+#include "magmadnn/core/device.h"
 #include "magmadnn/core/error.h"
 #include "magmadnn/core/tensor.h"
 #include "magmadnn/fft/fft.h"
 #include "magmadnn/fft/fp16split.h"
 #include "magmadnn/linalg/batched.h"
 #include "magmadnn/linalg/mixed.h"
+#include "magmadnn/linalg/solve.h"
 
 namespace magmadnn::bench {
 
@@ -298,12 +300,42 @@ std::vector<GemmRow> batched_gemm(const GemmOptions& options,
     return rows;
 }
 
+namespace {
+
+// An n x n complex f32 input, uniform [-1, 1] parts, and its FFTW f64 transform.
+struct FftInput {
+    Tensor<c64> x;
+    Tensor<c128> ref;
+};
+FftInput fft_input(index_t n) {
+    const Tensor<float> re({n, n}, Filler(UNIFORM, {-1.0, 1.0}, 5));
+    const Tensor<float> im({n, n}, Filler(UNIFORM, {-1.0, 1.0}, 6));
+    Tensor<c64> x({n, n}, HOST);
+    Tensor<c128> xd({n, n}, HOST);
+    for (index_t i = 0; i < n * n; ++i) {
+        x.data()[i] = {re.cdata()[i], im.cdata()[i]};
+        xd.data()[i] = {re.cdata()[i], im.cdata()[i]};
+    }
+    return {x, fft::fft2(xd)};
+}
+
+// A uniform [-1, 1] system A x = b of order n.
+struct SolveInput {
+    Tensor<double> A;
+    Tensor<double> b;
+};
+SolveInput solve_input(index_t n) {
+    return {Tensor<double>({n, n}, Filler(UNIFORM, {-1.0, 1.0}, 3)),
+            Tensor<double>({n}, Filler(UNIFORM, {-1.0, 1.0}, 4))};
+}
+
+}  // namespace
+
 std::vector<SolveRow> mixed_solve(const SolveOptions& options,
                                   const std::function<void(const SolveRow&)>& on_row) {
     std::vector<SolveRow> rows;
     for (const index_t n : options.sizes) {
-        const Tensor<double> A({n, n}, Filler(UNIFORM, {-1.0, 1.0}, 3));
-        const Tensor<double> b({n}, Filler(UNIFORM, {-1.0, 1.0}, 4));
+        const auto [A, b] = solve_input(n);
         // Reference: column-major (no LAPACKE layout transposes), so the copy holds A^T; solving
         // A^T y = b is the same work as A x = b.
         // Both timed warm, best of two runs: dgesv factors a fresh copy of A each run (made
@@ -356,15 +388,7 @@ std::vector<FftRow> fft_fp16split(const FftOptions& options,
     std::vector<FftRow> rows;
     for (const index_t n : options.sizes) {
         const index_t nn = n * n;
-        const Tensor<float> re({n, n}, Filler(UNIFORM, {-1.0, 1.0}, 5));
-        const Tensor<float> im({n, n}, Filler(UNIFORM, {-1.0, 1.0}, 6));
-        Tensor<c64> x({n, n}, HOST);
-        Tensor<c128> xd({n, n}, HOST);
-        for (index_t i = 0; i < nn; ++i) {
-            x.data()[i] = {re.cdata()[i], im.cdata()[i]};
-            xd.data()[i] = {re.cdata()[i], im.cdata()[i]};
-        }
-        const Tensor<c128> ref = fft::fft2(xd);
+        const auto [x, ref] = fft_input(n);
         // FFTW at its best configuration: a measured plan, made outside the timing.
         const FftwBuffer in = fftw_buffer(nn);
         const FftwBuffer out = fftw_buffer(nn);
@@ -383,6 +407,105 @@ std::vector<FftRow> fft_fp16split(const FftOptions& options,
         row.split_ms =
             1e3 * best_seconds_warm([&] { F = fft::fft2_fp16split(x); }, options.split_repetitions);
         row.split_error = rel_err(F.cdata(), ref.cdata(), nn);
+        if (on_row) on_row(row);
+        rows.push_back(row);
+    }
+    return rows;
+}
+
+namespace {
+
+linalg::LowPrecision low_precision(const std::string& name) {
+    if (name == "f16") return linalg::LowPrecision::f16;
+    if (name == "bf16") return linalg::LowPrecision::bf16;
+    if (name == "tf32") return linalg::LowPrecision::tf32;
+    if (name == "f32") return linalg::LowPrecision::f32;
+    throw ValueError(fmt::format(
+        "bench gpu_mixed_solve: precision '{}'; expected f16, bf16, tf32 or f32", name));
+}
+
+std::string gpu_text() {
+    const std::vector<GpuInfo> g = gpus();
+    if (g.empty()) return "no GPU";
+    return fmt::format("{} (compute {}.{}, {:.0f} GiB), CUDA runtime {}", g[0].name,
+                       g[0].compute_major, g[0].compute_minor,
+                       static_cast<double>(g[0].total_memory) / double(1 << 30),
+                       cuda_runtime_version());
+}
+
+}  // namespace
+
+std::vector<GpuSolveRow> gpu_mixed_solve(const GpuSolveOptions& options,
+                                         const std::function<void(const GpuSolveRow&)>& on_row) {
+    require_device("bench gpu_mixed_solve");
+    std::vector<GpuSolveRow> rows;
+    for (const index_t n : options.sizes) {
+        const auto [A, b] = solve_input(n);
+        const Tensor<double> Ad = A.to(DEVICE);
+        const Tensor<double> bd = b.to(DEVICE);
+        // The reference: f64 LU and solve by cuSOLVER (getrf + getrs on a device copy of A).
+        Tensor<double> x;
+        const double t_ref = best_seconds_warm(
+            [&] {
+                x = linalg::solve(Ad, bd);
+                device_synchronize();
+            },
+            options.repetitions);
+        const Tensor<double> xh = x.to(HOST);
+        const double ref_error = backward_error(n, A.cdata(), xh.cdata(), b.cdata());
+        for (const std::string& p : options.precisions) {
+            linalg::MixedOptions o;
+            o.precision = low_precision(p);
+            linalg::MixedSolveResult r;
+            const double t = best_seconds_warm(
+                [&] {
+                    r = linalg::solve_mixed(Ad, bd, o);
+                    device_synchronize();
+                },
+                options.repetitions);
+            const Tensor<double> rx = r.x.to(HOST);
+            GpuSolveRow row;
+            row.n = n;
+            row.precision = p;
+            row.dgetrf_seconds = t_ref;
+            row.mixed_seconds = t;
+            row.method = linalg::to_string(r.method);
+            row.iterations = r.iterations;
+            row.dgetrf_backward_error = ref_error;
+            row.mixed_backward_error = backward_error(n, A.cdata(), rx.cdata(), b.cdata());
+            if (on_row) on_row(row);
+            rows.push_back(row);
+        }
+    }
+    return rows;
+}
+
+std::vector<GpuFftRow> gpu_fft_fp16split(const GpuFftOptions& options,
+                                         const std::function<void(const GpuFftRow&)>& on_row) {
+    require_device("bench gpu_fft_fp16split");
+    std::vector<GpuFftRow> rows;
+    for (const index_t n : options.sizes) {
+        const index_t nn = n * n;
+        const auto [x, ref] = fft_input(n);
+        const Tensor<c64> xg = x.to(DEVICE);
+        Tensor<c64> F;
+        GpuFftRow row;
+        row.n = n;
+        // cuFFT f32: a cached plan (made in the warm-up), out of place.
+        row.cufft_ms = 1e3 * best_seconds_warm(
+                                 [&] {
+                                     F = fft::fft2(xg);
+                                     device_synchronize();
+                                 },
+                                 options.repetitions);
+        row.cufft_error = rel_err(F.to(HOST).cdata(), ref.cdata(), nn);
+        row.split_ms = 1e3 * best_seconds_warm(
+                                 [&] {
+                                     F = fft::fft2_fp16split(xg);
+                                     device_synchronize();
+                                 },
+                                 options.repetitions);
+        row.split_error = rel_err(F.to(HOST).cdata(), ref.cdata(), nn);
         if (on_row) on_row(row);
         rows.push_back(row);
     }
@@ -411,6 +534,20 @@ std::string title(const FftOptions& options, const Environment& env) {
         env.fftw, options.fftw_repetitions, env.omp_threads, options.split_repetitions);
 }
 
+std::string title(const GpuSolveOptions& options, const Environment& /*env*/) {
+    return fmt::format(
+        "# GPU mixed-precision solve (cuSOLVER IRS: low-precision LU, f64 refinement) vs the f64 "
+        "LU solve (cusolverDnDgetrf + getrs), one right-hand side, best of {}\n# {}\n\n",
+        options.repetitions, gpu_text());
+}
+
+std::string title(const GpuFftOptions& options, const Environment& /*env*/) {
+    return fmt::format(
+        "# GPU 2-D complex FFT, cuFFT f32 vs fft2_fp16split (FP16 tensor-core GEMMs), best of "
+        "{}; errors against FFTW f64\n# {}\n\n",
+        options.repetitions, gpu_text());
+}
+
 std::string gemm_markdown_header() {
     return "| n | magmadnn GFLOP/s | cblas_sgemm loop GFLOP/s (best of serial / omp) | "
            "dnnl_sgemm loop GFLOP/s | BLIS loop GFLOP/s | libxsmm GFLOP/s (best of serial / omp) "
@@ -428,6 +565,30 @@ std::string fft_markdown_header() {
     return "| n x n | FFTW f32 ms | FP16-split ms | time ratio (split / FFTW) | FFTW f32 "
            "rel. error | FP16-split rel. error |\n"
            "| --- | --- | --- | --- | --- | --- |\n";
+}
+
+std::string gpu_solve_markdown_header() {
+    return "| n | low precision | cusolverDnDgetrf + getrs s | solve_mixed s | speedup | method | "
+           "iterations | dgetrf backward error | mixed backward error |\n"
+           "| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
+}
+
+std::string gpu_fft_markdown_header() {
+    return "| n x n | cuFFT f32 ms | FP16-split ms | time ratio (split / cuFFT) | cuFFT f32 rel. "
+           "error | FP16-split rel. error |\n"
+           "| --- | --- | --- | --- | --- | --- |\n";
+}
+
+std::string markdown_row(const GpuSolveRow& row) {
+    return fmt::format("| {} | {} | {:.4f} | {:.4f} | {:.2f}x | {} | {} | {:.1e} | {:.1e} |\n",
+                       row.n, row.precision, row.dgetrf_seconds, row.mixed_seconds, row.speedup(),
+                       row.method, row.iterations, row.dgetrf_backward_error,
+                       row.mixed_backward_error);
+}
+
+std::string markdown_row(const GpuFftRow& row) {
+    return fmt::format("| {} | {:.3f} | {:.3f} | {:.2f}x | {:.1e} | {:.1e} |\n", row.n,
+                       row.cufft_ms, row.split_ms, row.ratio(), row.cufft_error, row.split_error);
 }
 
 std::string markdown_row(const GemmRow& row) {

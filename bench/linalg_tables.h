@@ -81,25 +81,70 @@ struct FftRow {
     double ratio() const { return split_ms / fftw_ms; }  // split / FFTW: > 1 means FFTW is faster
 };
 
+// GPU: the mixed-precision solve (cuSOLVER's IRS solver, one low precision per row) against the
+// f64 LU solve (cusolverDnDgetrf + getrs, through linalg::solve on DEVICE tensors), one
+// right-hand side, uniform [-1, 1] matrices.
+struct GpuSolveOptions {
+    std::vector<index_t> sizes{1000, 2000, 4000, 8000, 16000};
+    std::vector<std::string> precisions{"f16", "bf16", "tf32", "f32"};
+    int repetitions = 3;  // best of these, after a warm-up
+};
+struct GpuSolveRow {
+    index_t n = 0;
+    std::string precision;
+    double dgetrf_seconds = 0;
+    double mixed_seconds = 0;
+    std::string method;
+    int iterations = 0;
+    double dgetrf_backward_error = 0;
+    double mixed_backward_error = 0;
+    double speedup() const { return dgetrf_seconds / mixed_seconds; }
+};
+
+// GPU: FP16-split 2-D FFT (tensor-core GEMMs) against cuFFT f32 (fft::fft2 on DEVICE tensors);
+// errors relative to FFTW f64 on the host.
+struct GpuFftOptions {
+    std::vector<index_t> sizes{256, 512, 1024, 2048, 4096};
+    int repetitions = 10;
+};
+struct GpuFftRow {
+    index_t n = 0;
+    double cufft_ms = 0;
+    double split_ms = 0;
+    double cufft_error = 0;
+    double split_error = 0;
+    double ratio() const { return split_ms / cufft_ms; }  // > 1: cuFFT is faster
+};
+
 // Each runs its sizes in order, hands every row to `on_row` as soon as it is measured (long runs
-// show progress), and returns them all.
+// show progress), and returns them all. The GPU tables throw DeviceError without a device.
 std::vector<GemmRow> batched_gemm(const GemmOptions& options,
                                   const std::function<void(const GemmRow&)>& on_row = {});
 std::vector<SolveRow> mixed_solve(const SolveOptions& options,
                                   const std::function<void(const SolveRow&)>& on_row = {});
 std::vector<FftRow> fft_fp16split(const FftOptions& options,
                                   const std::function<void(const FftRow&)>& on_row = {});
+std::vector<GpuSolveRow> gpu_mixed_solve(
+    const GpuSolveOptions& options, const std::function<void(const GpuSolveRow&)>& on_row = {});
+std::vector<GpuFftRow> gpu_fft_fp16split(const GpuFftOptions& options,
+                                         const std::function<void(const GpuFftRow&)>& on_row = {});
 
 // Markdown: "# ..." lines saying what is measured and how, then a blank line (title); the column
 // names and the separator (*_markdown_header); one line per row (markdown_row).
 std::string title(const GemmOptions& options, const Environment& env);
 std::string title(const SolveOptions& options, const Environment& env);
 std::string title(const FftOptions& options, const Environment& env);
+std::string title(const GpuSolveOptions& options, const Environment& env);
+std::string title(const GpuFftOptions& options, const Environment& env);
 std::string gemm_markdown_header();
 std::string solve_markdown_header();
 std::string fft_markdown_header();
+std::string gpu_solve_markdown_header();
+std::string gpu_fft_markdown_header();
 std::string markdown_row(const GemmRow& row);
 std::string markdown_row(const SolveRow& row);
 std::string markdown_row(const FftRow& row);
+std::string markdown_row(const GpuSolveRow& row);
+std::string markdown_row(const GpuFftRow& row);
 
 }  // namespace magmadnn::bench

@@ -12,6 +12,8 @@
 
 #include "commands.h"
 #include "linalg_tables.h"
+#include "magmadnn/core/device.h"
+#include "magmadnn/core/error.h"
 
 namespace magmadnn::cli {
 
@@ -22,6 +24,7 @@ struct LinalgArgs {
     bool json = false;
     std::string table = "all";
     std::vector<index_t> sizes;  // the solve table's n; empty: the default list
+    std::string device = "cpu";  // cuda: the GPU solve and FFT tables
     index_t problems = 0;        // the GEMM table's batch; 0: the default
 };
 
@@ -53,6 +56,23 @@ nlohmann::json to_json(const bench::SolveRow& r) {
             {"mixed_backward_error", r.mixed_backward_error}};
 }
 
+nlohmann::json to_json(const bench::GpuSolveRow& r) {
+    return {{"n", r.n},
+            {"precision", r.precision},
+            {"dgetrf_s", r.dgetrf_seconds},
+            {"mixed_s", r.mixed_seconds},
+            {"speedup", r.speedup()},
+            {"method", r.method},
+            {"iterations", r.iterations},
+            {"dgetrf_backward_error", r.dgetrf_backward_error},
+            {"mixed_backward_error", r.mixed_backward_error}};
+}
+
+nlohmann::json to_json(const bench::GpuFftRow& r) {
+    return {{"n", r.n},           {"cufft_ms", r.cufft_ms},       {"split_ms", r.split_ms},
+            {"ratio", r.ratio()}, {"cufft_error", r.cufft_error}, {"split_error", r.split_error}};
+}
+
 nlohmann::json to_json(const bench::FftRow& r) {
     return {{"n", r.n},           {"fftw_ms", r.fftw_ms},       {"split_ms", r.split_ms},
             {"ratio", r.ratio()}, {"fftw_error", r.fftw_error}, {"split_error", r.split_error}};
@@ -78,7 +98,37 @@ void print_table(const char* name, const Options& options, const bench::Environm
     if (!json) fmt::print("\n");
 }
 
+// --device cuda: cuSOLVER's mixed-precision solve against its f64 LU solve, and the FP16-split
+// FFT on tensor cores against cuFFT (the batched GEMM on the GPU is cuBLAS's own).
+void run_linalg_gpu(const LinalgArgs& a, const bench::Environment& env) {
+    bench::GpuSolveOptions solve;
+    bench::GpuFftOptions fft;
+    if (a.quick) {
+        solve.sizes = {500, 1000};
+        solve.precisions = {"f16", "f32"};
+        solve.repetitions = 2;
+        fft.sizes = {256, 512};
+        fft.repetitions = 3;
+    }
+    if (!a.sizes.empty()) solve.sizes = a.sizes;
+    const bool all = a.table == "all";
+    if (all || a.table == "solve") {
+        print_table("gpu_solve", solve, env, bench::gpu_solve_markdown_header(),
+                    bench::gpu_mixed_solve, a.json);
+    }
+    if (all || a.table == "fft") {
+        print_table("gpu_fft", fft, env, bench::gpu_fft_markdown_header(), bench::gpu_fft_fp16split,
+                    a.json);
+    }
+    if (a.table == "gemm") {
+        throw ValueError(
+            "magmadnn bench linalg --device cuda: no GPU GEMM table (gemm_batched on DEVICE "
+            "tensors is cuBLAS's strided batched GEMM); use --table solve or fft");
+    }
+}
+
 void run_linalg(const LinalgArgs& a) {
+    if (a.device == "cuda") require_device("magmadnn bench linalg --device cuda");
     bench::GemmOptions gemm;
     bench::SolveOptions solve;
     bench::FftOptions fft;
@@ -105,6 +155,7 @@ void run_linalg(const LinalgArgs& a) {
                                            {"onednn", env.onednn},
                                            {"blis", or_null(env.blis)},
                                            {"fftw", env.fftw},
+                                           {"device", a.device},
                                            {"quick", a.quick},
                                            {"gemm_problems", gemm.problems}})
                                .dump());
@@ -116,6 +167,10 @@ void run_linalg(const LinalgArgs& a) {
         fmt::print("libxsmm: {}; oneDNN: {}; BLIS: {}; FFTW: {}\n\n",
                    env.libxsmm.value_or("not linked in"), env.onednn,
                    env.blis.value_or("not installed"), env.fftw);
+    }
+    if (a.device == "cuda") {
+        run_linalg_gpu(a, env);
+        return;
     }
     const bool all = a.table == "all";
     if (all || a.table == "gemm") {
@@ -148,6 +203,10 @@ void add_linalg(CLI::App& bench_cmd) {
         ->delimiter(',');
     cmd->add_option("--problems", a->problems, "the GEMM table's batch (default 10000)")
         ->check(positive);
+    cmd->add_option("--device", a->device,
+                    "cuda: the GPU tables (mixed solve vs cusolverDnDgetrf, FP16-split vs cuFFT)")
+        ->check(CLI::IsMember({"cpu", "cuda"}))
+        ->capture_default_str();
     cmd->callback([a] { run_linalg(*a); });
 }
 
