@@ -70,25 +70,38 @@ void fft_rows_fp16(index_t rows, index_t n, c64* data, bool split) {
         if (!split) launch_round(2 * rows * n, reinterpret_cast<float*>(data));
         return;
     }
+    // Everything the stages need, uploaded and allocated once per transform (the host-to-device
+    // copies are synchronous; the operand buffers have 2 rows n entries at every radix).
+    std::vector<index_t> offset;  // each stage's twiddles in `all`
+    std::vector<c64> all;
+    for (index_t ns = 1; ns < n;) {
+        const int R = (n / ns) % 4 == 0 ? 4 : 2;
+        const std::vector<c64> tw = twiddles(R, ns);
+        offset.push_back(static_cast<index_t>(all.size()));
+        all.insert(all.end(), tw.begin(), tw.end());
+        ns *= R;
+    }
+    const Tensor<c64> twiddle =
+        Tensor<c64>::from_vector(all, {static_cast<index_t>(all.size())}).to(DEVICE);
+    const Tensor<f16> F2 = Tensor<f16>::from_vector(dft_matrix(2), {4, 4}).to(DEVICE);
+    const Tensor<f16> F4 = Tensor<f16>::from_vector(dft_matrix(4), {8, 8}).to(DEVICE);
+    const index_t operand = 2 * rows * n;
+    Tensor<f16> p1({operand}, DEVICE), p2({split ? operand : 1}, DEVICE);
+    Tensor<float> y1({operand}, DEVICE), y2({split ? operand : 1}, DEVICE);
     Tensor<c64> other({rows * n}, DEVICE), scratch({rows * n}, DEVICE);
     Tensor<float> s1({rows}, DEVICE), s2({rows}, DEVICE);
     c64* src = data;
     c64* dst = other.device_data();
     if (!split) launch_round(2 * rows * n, reinterpret_cast<float*>(src));  // FP16 from the start
-    for (index_t ns = 1; ns < n;) {
+    std::size_t stage = 0;
+    for (index_t ns = 1; ns < n; ++stage) {
         const int R = (n / ns) % 4 == 0 ? 4 : 2;
         const StageArgs a{n, n / R, ns, rows * (n / R), R};
-        const std::vector<c64> tw = twiddles(R, ns);
-        const Tensor<c64> twiddle =
-            Tensor<c64>::from_vector(tw, {static_cast<index_t>(tw.size())}).to(DEVICE);
-        const Tensor<f16> F = Tensor<f16>::from_vector(dft_matrix(R), {2 * R, 2 * R}).to(DEVICE);
-        const index_t operand = 2 * R * a.cols;
-        Tensor<f16> p1({operand}, DEVICE), p2({split ? operand : 1}, DEVICE);
-        Tensor<float> y1({operand}, DEVICE), y2({split ? operand : 1}, DEVICE);
-        launch_split(a, rows, src, twiddle.cdevice_data(), scratch.device_data(), p1.device_data(),
-                     p2.device_data(), s1.device_data(), s2.device_data(), split);
-        butterfly_gemm(R, a.cols, F.cdevice_data(), p1.cdevice_data(), y1.device_data());
-        if (split) butterfly_gemm(R, a.cols, F.cdevice_data(), p2.cdevice_data(), y2.device_data());
+        const f16* F = R == 4 ? F4.cdevice_data() : F2.cdevice_data();
+        launch_split(a, rows, src, twiddle.cdevice_data() + offset[stage], scratch.device_data(),
+                     p1.device_data(), p2.device_data(), s1.device_data(), s2.device_data(), split);
+        butterfly_gemm(R, a.cols, F, p1.cdevice_data(), y1.device_data());
+        if (split) butterfly_gemm(R, a.cols, F, p2.cdevice_data(), y2.device_data());
         launch_combine(a, rows, y1.cdevice_data(), y2.cdevice_data(), s1.cdevice_data(),
                        s2.cdevice_data(), dst, split);
         std::swap(src, dst);
