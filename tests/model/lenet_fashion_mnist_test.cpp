@@ -13,59 +13,32 @@
 // pinned. Runs are deterministic for a given thread count and convolution algorithm.
 #include <gtest/gtest.h>
 
-#include <array>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "magmadnn.h"
+#include "cli_run.h"
 
 namespace {
 
-std::string run_last_line(const std::string& args, int& status) {
-    // passive OpenMP waits: under ctest -j the CLI shares the cores with other tests, and
-    // spinning threads then slow every process down many times over
-    // the convolution algorithm is pinned: a timed choice made while other tests load the
-    // machine can differ from run to run, and with it the rounding of every step
-    const std::string cmd = "OMP_WAIT_POLICY=passive MAGMADNN_CONV_ALGO=im2col " +
-                            std::string(MAGMADNN_CLI) + " " + args + " 2>/dev/null";
-    FILE* pipe = popen(cmd.c_str(), "r");
-    if (pipe == nullptr) {
-        status = -1;
-        return "";
-    }
-    std::array<char, 4096> buf{};
-    std::string last;
-    while (fgets(buf.data(), static_cast<int>(buf.size()), pipe) != nullptr) {
-        std::string line(buf.data());
-        if (!line.empty() && line != "\n") last = line;
-    }
-    status = pclose(pipe);
-    return last;
-}
-
-bool have_fashion_mnist() {
-    try {
-        magmadnn::data::load_mnist_like<float>("fashion-mnist", magmadnn::data::Split::test);
-        return true;
-    } catch (const magmadnn::Error&) {
-        return false;
-    }
-}
+// passive OpenMP waits: under ctest -j the CLI shares the cores with other tests, and spinning
+// threads then slow every process down many times over; the convolution algorithm is pinned: a
+// timed choice made while other tests load the machine can differ from run to run, and with it
+// the rounding of every step
+constexpr const char* kEnv = "OMP_WAIT_POLICY=passive MAGMADNN_CONV_ALGO=im2col";
 
 }  // namespace
 
 TEST(LenetFashionMnist, TwoEpochsBeatPyTorchsAccuracy) {
-    if (!have_fashion_mnist())
+    if (!magmadnn::test::have_fashion_mnist())
         GTEST_SKIP() << "Fashion-MNIST not installed (dataset-fashion-mnist)";
     double sum = 0;
     for (int seed : {1, 2, 3}) {
-        int status = 0;
-        const std::string line = run_last_line(
+        const auto [status, line] = magmadnn::test::run_cli(
             "train --model lenet5 --data fashion-mnist --epochs 2 --batch-size 64 --lr 0.05 "
             "--momentum 0.9 --json --seed " +
                 std::to_string(seed),
-            status);
+            kEnv);
         ASSERT_EQ(status, 0) << line;
         const auto j = nlohmann::json::parse(line);
         const double acc = j.at("test_accuracy").get<double>();

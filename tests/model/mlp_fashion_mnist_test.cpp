@@ -8,42 +8,18 @@
 // frameworks agree run for run when given the same initial weights and batch order.
 #include <gtest/gtest.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "magmadnn.h"
+#include "cli_run.h"
+
+using magmadnn::test::CliRun;
+using magmadnn::test::have_fashion_mnist;
 
 namespace {
 
-struct CliRun {
-    int status;
-    std::string last_line;
-};
-
-CliRun run(const std::string& args) {
-    const std::string cmd = std::string(MAGMADNN_CLI) + " " + args + " 2>/dev/null";
-    FILE* pipe = popen(cmd.c_str(), "r");
-    if (pipe == nullptr) return {-1, ""};
-    std::array<char, 4096> buf{};
-    std::string last;
-    while (fgets(buf.data(), static_cast<int>(buf.size()), pipe) != nullptr) {
-        std::string line(buf.data());
-        if (!line.empty() && line != "\n") last = line;
-    }
-    return {pclose(pipe), last};
-}
-
-bool have_fashion_mnist() {
-    try {
-        magmadnn::data::load_mnist_like<float>("fashion-mnist", magmadnn::data::Split::test);
-        return true;
-    } catch (const magmadnn::Error&) {
-        return false;
-    }
-}
+CliRun run(const std::string& args) { return magmadnn::test::run_cli(args); }
 
 }  // namespace
 

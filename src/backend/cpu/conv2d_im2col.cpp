@@ -164,6 +164,23 @@ void col2im_add(const Shape2d& p, const T* col, index_t c0, index_t cg, T* dx) {
 
 bool per_image_threads(const Shape2d& p) { return p.n >= omp_get_max_threads(); }
 
+// image(n, col) for every image n, with a column buffer of `count` elements per thread: images in
+// parallel where there are enough of them, else in order (the GEMMs then use the threads).
+template <typename T, typename Image>
+void for_each_image(const Shape2d& p, index_t count, const Image& image) {
+    if (per_image_threads(p)) {
+#pragma omp parallel
+        {
+            std::vector<T> col(static_cast<std::size_t>(count));
+#pragma omp for schedule(static)
+            for (index_t n = 0; n < p.n; ++n) image(n, col.data());
+        }
+    } else {
+        std::vector<T> col(static_cast<std::size_t>(count));
+        for (index_t n = 0; n < p.n; ++n) image(n, col.data());
+    }
+}
+
 }  // namespace
 
 template <typename T>
@@ -178,17 +195,7 @@ void im2col_forward(const Shape2d& p, const T* x, const T* w, T* y, T* cols) {
                             y + (n * p.k + g * kg) * P, P);
         }
     };
-    if (per_image_threads(p)) {
-#pragma omp parallel
-        {
-            std::vector<T> col(static_cast<std::size_t>(crs * P));
-#pragma omp for schedule(static)
-            for (index_t n = 0; n < p.n; ++n) image(n, col.data());
-        }
-    } else {
-        std::vector<T> col(static_cast<std::size_t>(crs * P));
-        for (index_t n = 0; n < p.n; ++n) image(n, col.data());
-    }
+    for_each_image<T>(p, crs * P, image);
 }
 
 template <typename T>
@@ -204,17 +211,7 @@ void im2col_backward_data(const Shape2d& p, const T* dy, const T* w, T* dx) {
             col2im_add(p, col, g * cg, cg, dxn);
         }
     };
-    if (per_image_threads(p)) {
-#pragma omp parallel
-        {
-            std::vector<T> col(static_cast<std::size_t>(crs * P));
-#pragma omp for schedule(static)
-            for (index_t n = 0; n < p.n; ++n) image(n, col.data());
-        }
-    } else {
-        std::vector<T> col(static_cast<std::size_t>(crs * P));
-        for (index_t n = 0; n < p.n; ++n) image(n, col.data());
-    }
+    for_each_image<T>(p, crs * P, image);
 }
 
 template <typename T>

@@ -62,6 +62,17 @@ struct BatchNorm<T>::Impl {
               "cudnnDeriveBNTensorDescriptor", ctx);
     }
     index_t x_size() const { return n * c * inner; }
+    // The tensors both forward passes read and write, each on the GPU with its size.
+    void require_forward(const Tensor<T>& x_, const Tensor<T>& gamma, const Tensor<T>& beta,
+                         const Tensor<T>& running_mean, const Tensor<T>& running_var,
+                         const Tensor<T>& y_) const {
+        require_gpu(x_, "the input", x_size(), ctx);
+        require_gpu(gamma, "gamma", c, ctx);
+        require_gpu(beta, "beta", c, ctx);
+        require_gpu(running_mean, "the running mean", c, ctx);
+        require_gpu(running_var, "the running variance", c, ctx);
+        require_gpu(y_, "the output", x_size(), ctx);
+    }
 
     Context ctx;
     double eps;
@@ -89,12 +100,7 @@ void BatchNorm<T>::forward_training(const Tensor<T>& x, const Tensor<T>& gamma,
                                     const Tensor<T>& beta, double momentum, Tensor<T>& running_mean,
                                     Tensor<T>& running_var, Tensor<T>& y) {
     Impl& m = *impl_;
-    require_gpu(x, "the input", m.x_size(), m.ctx);
-    require_gpu(gamma, "gamma", m.c, m.ctx);
-    require_gpu(beta, "beta", m.c, m.ctx);
-    require_gpu(running_mean, "the running mean", m.c, m.ctx);
-    require_gpu(running_var, "the running variance", m.c, m.ctx);
-    require_gpu(y, "the output", m.x_size(), m.ctx);
+    m.require_forward(x, gamma, beta, running_mean, running_var, y);
     if (m.n * m.inner < 2) {
         throw ShapeError(fmt::format(
             "{}: training needs at least two values per channel for the unbiased variance ({})",
@@ -122,12 +128,7 @@ void BatchNorm<T>::forward_inference(const Tensor<T>& x, const Tensor<T>& gamma,
                                      const Tensor<T>& beta, const Tensor<T>& running_mean,
                                      const Tensor<T>& running_var, Tensor<T>& y) {
     Impl& m = *impl_;
-    require_gpu(x, "the input", m.x_size(), m.ctx);
-    require_gpu(gamma, "gamma", m.c, m.ctx);
-    require_gpu(beta, "beta", m.c, m.ctx);
-    require_gpu(running_mean, "the running mean", m.c, m.ctx);
-    require_gpu(running_var, "the running variance", m.c, m.ctx);
-    require_gpu(y, "the output", m.x_size(), m.ctx);
+    m.require_forward(x, gamma, beta, running_mean, running_var, y);
     const cudnnHandle_t h = handle(m.device, m.ctx);
     const T one(1), zero(0);
     check(cudnnBatchNormalizationForwardInference(
