@@ -1,6 +1,7 @@
 // One example per linear-algebra and FFT family (docs/LINALG.md): BLAS, batched GEMM, tensor
 // contractions, solvers and decompositions, mixed-precision refinement, differentiable solves,
-// FFTs and the FP16-split FFT. Each prints a residual or an error that should be tiny.
+// FFTs and the FP16-split FFT. Each prints a residual or an error, and the program fails (exit 1)
+// if one is not as small as it should be.
 #include <cmath>
 #include <complex>
 #include <cstdio>
@@ -34,6 +35,15 @@ Tensor<double> spd_like(index_t n, std::uint64_t seed) {
     return A;
 }
 
+// Prints and records a failed expectation (every check still runs).
+bool all_ok = true;
+void expect_below(const char* what, double value, double bound) {
+    if (!(value <= bound)) {
+        std::printf("FAILED: %s is %.3e, expected at most %.1e\n", what, value, bound);
+        all_ok = false;
+    }
+}
+
 }  // namespace
 
 int main() {
@@ -50,8 +60,9 @@ int main() {
     const Tensor<float> Bs({10000, 16, 16}, Filler(UNIFORM, {-1.0, 1.0}, 4));
     Tensor<float> Cs({10000, 16, 16});
     linalg::gemm_batched(1.0f, As, Bs, 0.0f, Cs);
-    std::printf("batched:     problem 42 differs from gemm by %.1e\n",
-                max_diff(Cs[42], linalg::gemm(As[42], Bs[42])));
+    const double batched = max_diff(Cs[42], linalg::gemm(As[42], Bs[42]));
+    std::printf("batched:     problem 42 differs from gemm by %.1e\n", batched);
+    expect_below("batched GEMM vs gemm", batched, 1e-4);  // 16 f32 products of |.| <= 1
 
     // Contractions: the FEM kernel C[i1,i2,i3] = sum_k A[k,i1] B[k,i2,i3], and einsum style
     const Tensor<double> A({7, 5}, Filler(UNIFORM, {-1.0, 1.0}, 5));
@@ -60,6 +71,7 @@ int main() {
     const Tensor<double> C2 = linalg::contract("ki,kjl->ijl", A, B);
     std::printf("contract:    C %s, fem vs einsum %.1e\n", to_string(C.shape()).c_str(),
                 max_diff(C, C2));
+    expect_below("contract_fem vs contract", max_diff(C, C2), 1e-13);
 
     // Solvers: LU, Cholesky, least squares, symmetric eigenvalues, SVD
     const index_t n = 200;
@@ -67,19 +79,26 @@ int main() {
     const Tensor<double> b({n}, Filler(UNIFORM, {-1.0, 1.0}, 8));
     const Tensor<double> sol = linalg::solve(M, b);
     std::printf("solve:       ||M x - b||_max %.1e\n", max_diff(linalg::gemv(M, sol), b));
+    expect_below("solve residual", max_diff(linalg::gemv(M, sol), b), 1e-12);
     const Tensor<double> S = linalg::gemm(M, M, true, false);  // M^T M: symmetric positive definite
     const Tensor<double> L = linalg::cholesky(S);
-    std::printf("cholesky:    ||L L^T - S||_max / ||S||_max %.1e\n",
-                max_diff(linalg::gemm(L, L, false, true), S) / max_abs(S));
+    const double chol = max_diff(linalg::gemm(L, L, false, true), S) / max_abs(S);
+    std::printf("cholesky:    ||L L^T - S||_max / ||S||_max %.1e\n", chol);
+    expect_below("cholesky residual", chol, 1e-13);
     const auto [vals, vecs] = linalg::eigh(S);
     const auto [U, s, Vt] = linalg::svd(M);
     std::printf("eigh / svd:  largest eigenvalue of M^T M %.6e = largest singular value^2 %.6e\n",
                 vals.get_flat(n - 1), s.get_flat(0) * s.get_flat(0));
+    expect_below(
+        "eigh vs svd, relative",
+        std::abs(vals.get_flat(n - 1) - s.get_flat(0) * s.get_flat(0)) / vals.get_flat(n - 1),
+        1e-12);
 
     // Mixed precision: f32 LU, f64 refinement to f64 accuracy
     const linalg::MixedSolveResult r = linalg::solve_mixed(M, b);
     std::printf("solve_mixed: %s, %d iterations, backward error %.1e\n",
                 linalg::to_string(r.method), r.iterations, r.backward_error);
+    expect_below("solve_mixed backward error", r.backward_error, 1e-14);
 
     // Differentiable solve: the gradient of sum(x) with respect to b, x = M^-1 b, is M^-T 1
     auto Mv = op::var<double>("M", M);
@@ -89,14 +108,16 @@ int main() {
     op::GradTable<double> grads;
     op::get_grad_table<double>({bv}, loss, grads);
     const Tensor<double> ones({n}, Filler(ONE));
-    std::printf("op::solve:   dL/db vs M^-T 1: %.1e\n",
-                max_diff(grads.get(bv), linalg::solve(math::transpose(M), ones)));
+    const double dsolve = max_diff(grads.get(bv), linalg::solve(math::transpose(M), ones));
+    std::printf("op::solve:   dL/db vs M^-T 1: %.1e\n", dsolve);
+    expect_below("op::solve gradient", dsolve, 1e-12);
 
     // FFT: a forward and inverse 2-D transform, and the FP16-split transform against FFTW
     const Tensor<float> img({64, 64}, Filler(UNIFORM, {-1.0, 1.0}, 9));
     const Tensor<std::complex<float>> F = fft::rfft2(img);
-    std::printf("fft:         irfft2(rfft2(img)) vs img %.1e\n",
-                max_diff(fft::irfft2(F, 64), img));
+    const double roundtrip = max_diff(fft::irfft2(F, 64), img);
+    std::printf("fft:         irfft2(rfft2(img)) vs img %.1e\n", roundtrip);
+    expect_below("fft round trip", roundtrip, 1e-5);
     const Tensor<std::complex<float>> ref = fft::fft2(img);
     const Tensor<std::complex<float>> split = fft::fft2_fp16split(img);
     const Tensor<std::complex<float>> plain = fft::fft2_fp16(img);
@@ -108,5 +129,7 @@ int main() {
     }
     std::printf("fp16split:   relative error %.1e (plain FP16: %.1e)\n", std::sqrt(e_split / norm),
                 std::sqrt(e_plain / norm));
-    return 0;
+    expect_below("fp16split relative error", std::sqrt(e_split / norm), 1e-5);
+    expect_below("fp16split error / plain FP16 error", std::sqrt(e_split / e_plain), 0.01);
+    return all_ok ? 0 : 1;
 }

@@ -1,5 +1,7 @@
 // The seed's second slide: an MLP on MNIST-format data, trained with Model.
-//   example_mnist_mlp [fashion-mnist|mnist|DIR] [epochs]
+//   example_mnist_mlp [fashion-mnist|mnist|DIR] [epochs] [training rows]
+// (all 60,000 rows by default; fewer for a quick run, as the test suite does)
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -13,6 +15,11 @@ int main(int argc, char** argv) {
     const index_t batch_size = 100;
     try {
         auto train = data::load_mnist_like<float>(source, data::Split::train);
+        if (argc > 3) {  // the first rows only
+            const index_t rows = std::min<index_t>(std::stol(argv[3]), train.x.shape(0));
+            train.x = train.x.slice(0, rows);
+            train.labels = train.labels.slice(0, rows);
+        }
         auto test = data::load_mnist_like<float>(source, data::Split::test);
         Tensor<float> y_train = data::one_hot<float>(train.labels, 10);
         Tensor<float> y_test = data::one_hot<float>(test.labels, 10);

@@ -1,4 +1,5 @@
 // Tensors, initializers and backend math: the seed's first slide without the graph.
+#include <cmath>
 #include <cstdio>
 
 #include "magmadnn.h"
@@ -22,7 +23,24 @@ int main() {
         std::printf("\n");
     }
     const Tensor<float> s = math::softmax(r);
-    std::printf("row sums of softmax: %.6f %.6f %.6f %.6f\n", math::sum(s, 1).get({0}),
-                math::sum(s, 1).get({1}), math::sum(s, 1).get({2}), math::sum(s, 1).get({3}));
+    const Tensor<float> sums = math::sum(s, 1);
+    std::printf("row sums of softmax: %.6f %.6f %.6f %.6f\n", sums.get({0}), sums.get({1}),
+                sums.get({2}), sums.get({3}));
+    for (index_t i = 0; i < 4; ++i) {
+        // r = A X + B by hand, and each softmax row sums to one
+        for (index_t j = 0; j < 4; ++j) {
+            double e = j == i ? double(i + 1) : 0.0;
+            for (index_t p = 0; p < 5; ++p) e += double(A.get({i, p})) * double(X.get({p, j}));
+            if (std::abs(e - r.get({i, j})) > 1e-5) {
+                std::printf("FAILED: (A X + B)[%ld][%ld] = %f, expected %f\n", long(i), long(j),
+                            double(r.get({i, j})), e);
+                return 1;
+            }
+        }
+        if (std::abs(sums.get({i}) - 1.0f) > 1e-5f) {
+            std::printf("FAILED: softmax row %ld sums to %f\n", long(i), double(sums.get({i})));
+            return 1;
+        }
+    }
     return 0;
 }

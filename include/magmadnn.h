@@ -4,6 +4,7 @@
 #include "magmadnn/backend/math.h"
 #include "magmadnn/backend/threads.h"
 #include "magmadnn/config.h"
+#include "magmadnn/core/cpu_isa.h"
 #include "magmadnn/core/device.h"
 #include "magmadnn/core/error.h"
 #include "magmadnn/core/half.h"

@@ -17,6 +17,14 @@ nlohmann::json collect() {
     j["compiler"] = MAGMADNN_COMPILER;
     j["build_type"] = MAGMADNN_BUILD_TYPE;
     j["threads"] = num_threads();
+    nlohmann::json compiled = nlohmann::json::array(), supported = nlohmann::json::array();
+    for (cpu::Isa i : cpu::compiled_isas()) compiled.push_back(cpu::isa_name(i));
+    for (cpu::Isa i : cpu::supported_isas()) supported.push_back(cpu::isa_name(i));
+    j["cpu"] = {{"baseline", MAGMADNN_CPU_BASELINE},
+                {"targets_compiled", compiled},
+                {"targets_supported", supported},
+                {"target_detected", cpu::isa_name(cpu::detected_isa())},
+                {"target_active", cpu::isa_name(cpu::active_isa())}};
     j["blas"] = {{"sgemm", math::host_sgemm_library()},
                  {"onednn", onednn_version()},
                  {"openblas", openblas_config()}};
@@ -59,6 +67,15 @@ void add_info_command(CLI::App& app) {
         fmt::print("magmadnn {} ({}, {})\n", j["version"].get<std::string>(),
                    j["compiler"].get<std::string>(), j["build_type"].get<std::string>());
         fmt::print("CPU threads:   {}\n", j["threads"].get<int>());
+        const auto& c = j["cpu"];
+        const auto list = [](const nlohmann::json& a) {
+            std::string s;
+            for (const auto& e : a) s += (s.empty() ? "" : ", ") + e.get<std::string>();
+            return s;
+        };
+        fmt::print("CPU kernels:   {} active (detected {}; compiled {}; baseline {})\n",
+                   c["target_active"].get<std::string>(), c["target_detected"].get<std::string>(),
+                   list(c["targets_compiled"]), c["baseline"].get<std::string>());
         fmt::print("f32 GEMM:      {} (oneDNN {})\n", j["blas"]["sgemm"].get<std::string>(),
                    j["blas"]["onednn"].get<std::string>());
         fmt::print("f64 BLAS:      {}\n", j["blas"]["openblas"].get<std::string>());

@@ -22,4 +22,10 @@ list(APPEND MAGMADNN_SOURCES
   backend/cpu/conv2d_onednn.cpp
   backend/cpu/conv2d_select.cpp
   backend/cpu/conv2d_winograd.cpp
+  backend/cpu/pool2d.cpp
+)
+list(APPEND MAGMADNN_ISA_SOURCES
+  backend/cpu/conv2d_im2col_kernels.cpp
+  backend/cpu/conv2d_winograd_kernels.cpp
+  backend/cpu/pool2d_kernels.cpp
 )

@@ -1,4 +1,5 @@
 list(APPEND MAGMADNN_SOURCES
+  core/cpu_isa.cpp
   core/device.cpp
   core/fill.cpp
   core/memory.cpp

@@ -10,6 +10,9 @@ list(APPEND MAGMADNN_SOURCES
   fft/cpu/fftw_plans.cpp
   fft/cpu/fp16split_stages.cpp
 )
+list(APPEND MAGMADNN_ISA_SOURCES
+  fft/cpu/fp16split_stages_kernels.cpp
+)
 list(APPEND MAGMADNN_CUDA_SOURCES
   fft/cuda/cufft.cpp
   fft/cuda/fp16split_gpu.cpp

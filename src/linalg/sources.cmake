@@ -23,6 +23,10 @@ list(APPEND MAGMADNN_SOURCES
   linalg/cpu/small_factor.cpp
   linalg/cpu/small_gemm.cpp
 )
+list(APPEND MAGMADNN_ISA_SOURCES
+  linalg/cpu/fixed_gemm_kernels.cpp
+  linalg/cpu/small_gemm_kernels.cpp
+)
 list(APPEND MAGMADNN_CUDA_SOURCES
   linalg/cuda/batched_solve.cpp
   linalg/cuda/blas.cpp

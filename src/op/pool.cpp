@@ -2,12 +2,9 @@
 // output's winning input position for the backward pass; GPU tensors run cuDNN's pooling (host
 // staging only in a build without cuDNN). Global average pooling is a mean over the flattened
 // spatial axis, built from existing ops (so its gradient is theirs).
-#include <algorithm>
-#include <limits>
 #include <optional>
-#include <type_traits>
 
-#include "../backend/cpu/short_rows.h"
+#include "../backend/cpu/pool2d.h"
 #include "conv2d_stage.h"
 #include "magmadnn/op/conv.h"
 #include "nodes.h"
@@ -17,107 +14,6 @@
 #endif
 
 namespace magmadnn::op {
-
-#if defined(__AVX512F__)
-namespace {
-// Max pooling 2x2 / stride 2 of one plane, 16 outputs per step: the even and odd columns of two
-// input rows are separated with permutes, compared, and the winner's flat index is built from
-// the comparison masks. Ties keep the first maximum in (top-left, top-right, bottom-left,
-// bottom-right) order, as the scalar paths do.
-void maxpool2x2_plane_avx512(const float* xp, index_t h, index_t w, index_t oh, index_t ow,
-                             float* y, std::int32_t* am) {
-    (void)h;
-    const __m512i even =
-        _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    const __m512i odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
-    const __m512i w_vec = _mm512_set1_epi32(static_cast<std::int32_t>(w));
-    const __m512i one = _mm512_set1_epi32(1);
-    for (index_t i = 0; i < oh; ++i) {
-        const float* r0 = xp + 2 * i * w;
-        const float* r1 = r0 + w;
-        for (index_t j = 0; j < ow; j += 16) {
-            const index_t outs = std::min<index_t>(16, ow - j);
-            const index_t ins = std::min<index_t>(32, w - 2 * j);  // input columns in reach
-            const __mmask16 lo_m = cpu_rows::tail16(std::min<index_t>(16, ins));
-            const __mmask16 hi_m = cpu_rows::tail16(std::max<index_t>(0, ins - 16));
-            const __m512 a0 = _mm512_maskz_loadu_ps(lo_m, r0 + 2 * j);
-            const __m512 a1 = _mm512_maskz_loadu_ps(hi_m, r0 + 2 * j + 16);
-            const __m512 b0 = _mm512_maskz_loadu_ps(lo_m, r1 + 2 * j);
-            const __m512 b1 = _mm512_maskz_loadu_ps(hi_m, r1 + 2 * j + 16);
-            const __m512 ta = _mm512_permutex2var_ps(a0, even, a1);  // top-left
-            const __m512 tb = _mm512_permutex2var_ps(a0, odd, a1);   // top-right
-            const __m512 bc = _mm512_permutex2var_ps(b0, even, b1);  // bottom-left
-            const __m512 bd = _mm512_permutex2var_ps(b0, odd, b1);   // bottom-right
-            const __mmask16 right0 = _mm512_cmp_ps_mask(tb, ta, _CMP_GT_OQ);
-            const __mmask16 right1 = _mm512_cmp_ps_mask(bd, bc, _CMP_GT_OQ);
-            const __m512 m0 = _mm512_mask_blend_ps(right0, ta, tb);
-            const __m512 m1 = _mm512_mask_blend_ps(right1, bc, bd);
-            const __mmask16 lower = _mm512_cmp_ps_mask(m1, m0, _CMP_GT_OQ);
-            const __m512 best = _mm512_mask_blend_ps(lower, m0, m1);
-            // index = 2 i w + 2 (j + lane) + (lower ? w + right1 : right0)
-            __m512i arg = _mm512_add_epi32(
-                _mm512_set1_epi32(static_cast<std::int32_t>(2 * i * w + 2 * j)), even);
-            arg = _mm512_mask_add_epi32(arg, static_cast<__mmask16>(right0 & ~lower), arg, one);
-            arg = _mm512_mask_add_epi32(arg, lower, arg, w_vec);
-            arg = _mm512_mask_add_epi32(arg, static_cast<__mmask16>(right1 & lower), arg, one);
-            const __mmask16 out_m = cpu_rows::tail16(outs);
-            _mm512_mask_storeu_ps(y + i * ow + j, out_m, best);
-            _mm512_mask_storeu_epi32(am + i * ow + j, out_m, arg);
-        }
-    }
-}
-
-// The gradient of maxpool2x2_plane_avx512 (with a fused relu when `y` is given: only outputs
-// > 0 pass their gradient): every input element is written once, the gradient of its window's
-// output where it was the winner and zero elsewhere, so no separate zeroing pass is needed.
-void maxpool2x2_backward_plane_avx512(const float* g, const std::int32_t* am, const float* y,
-                                      index_t h, index_t w, index_t oh, index_t ow, float* dx) {
-    if (h % 2 != 0 || w % 2 != 0) {  // a last row or column no window reads
-        cpu_rows::zero(dx, h * w);
-    }
-    const __m512i even =
-        _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    // interleave a (even lanes of the result) with b (odd lanes): low and high halves
-    const __m512i lo = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-    const __m512i hi = _mm512_add_epi32(lo, _mm512_set1_epi32(8));
-    const __m512i one = _mm512_set1_epi32(1);
-    const __m512i w_vec = _mm512_set1_epi32(static_cast<std::int32_t>(w));
-    const __m512i w1_vec = _mm512_set1_epi32(static_cast<std::int32_t>(w + 1));
-    const __m512 zero = _mm512_setzero_ps();
-    for (index_t i = 0; i < oh; ++i) {
-        float* r0 = dx + 2 * i * w;
-        float* r1 = r0 + w;
-        for (index_t j = 0; j < ow; j += 16) {
-            const index_t outs = std::min<index_t>(16, ow - j);
-            const __mmask16 m = cpu_rows::tail16(outs);
-            const index_t o = i * ow + j;
-            __m512 gv = _mm512_maskz_loadu_ps(m, g + o);
-            if (y != nullptr) {
-                gv = _mm512_maskz_mov_ps(
-                    _mm512_cmp_ps_mask(_mm512_maskz_loadu_ps(m, y + o), zero, _CMP_GT_OQ), gv);
-            }
-            // the winner relative to its window's top-left corner: 0, 1, w or w + 1
-            const __m512i rel = _mm512_sub_epi32(
-                _mm512_maskz_loadu_epi32(m, am + o),
-                _mm512_add_epi32(_mm512_set1_epi32(static_cast<std::int32_t>(2 * i * w + 2 * j)),
-                                 even));
-            const __m512 tl =
-                _mm512_maskz_mov_ps(_mm512_cmpeq_epi32_mask(rel, _mm512_setzero_si512()), gv);
-            const __m512 tr = _mm512_maskz_mov_ps(_mm512_cmpeq_epi32_mask(rel, one), gv);
-            const __m512 bl = _mm512_maskz_mov_ps(_mm512_cmpeq_epi32_mask(rel, w_vec), gv);
-            const __m512 br = _mm512_maskz_mov_ps(_mm512_cmpeq_epi32_mask(rel, w1_vec), gv);
-            const index_t ins = 2 * outs;  // input columns written
-            const __mmask16 m0 = cpu_rows::tail16(std::min<index_t>(16, ins));
-            const __mmask16 m1 = cpu_rows::tail16(std::max<index_t>(0, ins - 16));
-            _mm512_mask_storeu_ps(r0 + 2 * j, m0, _mm512_permutex2var_ps(tl, lo, tr));
-            _mm512_mask_storeu_ps(r0 + 2 * j + 16, m1, _mm512_permutex2var_ps(tl, hi, tr));
-            _mm512_mask_storeu_ps(r1 + 2 * j, m0, _mm512_permutex2var_ps(bl, lo, br));
-            _mm512_mask_storeu_ps(r1 + 2 * j + 16, m1, _mm512_permutex2var_ps(bl, hi, br));
-        }
-    }
-}
-}  // namespace
-#endif
 
 template <typename T>
 class Pool2d final : public Node<T>, public AbsorbsInputRelu<T> {
@@ -147,7 +43,7 @@ class Pool2d final : public Node<T>, public AbsorbsInputRelu<T> {
 #endif
         const Tensor<T>& xt = on_host(this->inputs_[0]->output(), sx_);
         Tensor<T>& yt = host_out(this->output_, sy_);
-        pool(xt, yt);
+        pool::cpu::pool2d_forward(pool_shape(), xt.cdata(), yt.data(), argmax_.data());
         if (relu_) {
             T* y = yt.data();
             const index_t n = yt.size();
@@ -155,110 +51,6 @@ class Pool2d final : public Node<T>, public AbsorbsInputRelu<T> {
             for (index_t e = 0; e < n; ++e) y[e] = y[e] > T(0) ? y[e] : T(0);
         }
         if (&yt != &this->output_) this->output_.copy_from(yt);
-    }
-    void pool(const Tensor<T>& xt, Tensor<T>& yt) {
-        const Shape& is = this->inputs_[0]->shape();
-        const index_t planes = is[0] * is[1], h = is[2], w = is[3];
-        const index_t oh = this->shape_[2], ow = this->shape_[3];
-        const T* x = xt.cdata();
-        T* y = yt.data();
-        const T inv = T(1) / T(k_[0] * k_[1]);
-        std::int32_t* am = argmax_.data();
-        if (p_[0] == 0 && p_[1] == 0 && mode_ == PoolMode::max && k_ == Pair{2, 2} &&
-            s_ == Pair{2, 2}) {
-            // 2x2 windows, stride 2 (LeNet's, VGG's): two rows at a time, no inner loops
-#pragma omp parallel for if (planes * oh * ow > (1 << 14))
-            for (index_t pl = 0; pl < planes; ++pl) {
-#if defined(__AVX512F__)
-                if constexpr (std::is_same_v<T, float>) {
-                    maxpool2x2_plane_avx512(x + pl * h * w, h, w, oh, ow, y + pl * oh * ow,
-                                            am + pl * oh * ow);
-                    continue;
-                }
-#endif
-                const T* xp = x + pl * h * w;
-                for (index_t i = 0; i < oh; ++i) {
-                    const T* r0 = xp + 2 * i * w;
-                    const T* r1 = r0 + w;
-                    T* yo = y + (pl * oh + i) * ow;
-                    std::int32_t* ao = am + (pl * oh + i) * ow;
-                    const std::int32_t base = static_cast<std::int32_t>(2 * i * w);
-                    for (index_t j = 0; j < ow; ++j) {
-                        const T a = r0[2 * j], b = r0[2 * j + 1], c = r1[2 * j], d = r1[2 * j + 1];
-                        const std::int32_t jj = static_cast<std::int32_t>(2 * j);
-                        const std::int32_t ww = static_cast<std::int32_t>(w);
-                        // branch-free (random data defeats branch prediction); ties keep
-                        // the first maximum in a, b, c, d order, as the general path does
-                        const bool right0 = b > a, right1 = d > c;
-                        const T m0 = right0 ? b : a, m1 = right1 ? d : c;
-                        const bool lower = m1 > m0;
-                        const T best = lower ? m1 : m0;
-                        const std::int32_t arg =
-                            base + jj + (lower ? ww + std::int32_t(right1) : std::int32_t(right0));
-                        yo[j] = best;
-                        ao[j] = arg;
-                    }
-                }
-            }
-            return;
-        }
-        if (p_[0] == 0 && p_[1] == 0 && mode_ == PoolMode::max) {
-            // every window lies inside the plane: no bounds checks (LeNet's, VGG's case)
-#pragma omp parallel for if (planes * oh * ow > (1 << 14))
-            for (index_t pl = 0; pl < planes; ++pl) {
-                const T* xp = x + pl * h * w;
-                for (index_t i = 0; i < oh; ++i) {
-                    for (index_t j = 0; j < ow; ++j) {
-                        index_t arg = i * s_[0] * w + j * s_[1];
-                        T best = xp[arg];
-                        for (index_t u = 0; u < k_[0]; ++u) {
-                            const index_t row = (i * s_[0] + u) * w + j * s_[1];
-                            for (index_t v = 0; v < k_[1]; ++v) {
-                                if (xp[row + v] > best) {
-                                    best = xp[row + v];
-                                    arg = row + v;
-                                }
-                            }
-                        }
-                        const index_t o = (pl * oh + i) * ow + j;
-                        y[o] = best;
-                        am[o] = static_cast<std::int32_t>(arg);
-                    }
-                }
-            }
-            return;
-        }
-#pragma omp parallel for if (planes * oh * ow > (1 << 14))
-        for (index_t pl = 0; pl < planes; ++pl) {
-            const T* xp = x + pl * h * w;
-            for (index_t i = 0; i < oh; ++i) {
-                for (index_t j = 0; j < ow; ++j) {
-                    const index_t o = (pl * oh + i) * ow + j;
-                    T best = -std::numeric_limits<T>::infinity(), sum = T(0);
-                    std::int32_t arg = -1;
-                    for (index_t u = 0; u < k_[0]; ++u) {
-                        const index_t hi = i * s_[0] - p_[0] + u;
-                        if (hi < 0 || hi >= h) continue;
-                        for (index_t v = 0; v < k_[1]; ++v) {
-                            const index_t wi = j * s_[1] - p_[1] + v;
-                            if (wi < 0 || wi >= w) continue;
-                            const T val = xp[hi * w + wi];
-                            sum += val;
-                            if (arg < 0 || val > best) {
-                                best = val;
-                                arg = static_cast<std::int32_t>(hi * w + wi);
-                            }
-                        }
-                    }
-                    if (mode_ == PoolMode::max) {
-                        y[o] = best;
-                        am[o] = arg;
-                    } else {
-                        y[o] = sum * inv;
-                    }
-                }
-            }
-        }
     }
     void backward() override {
 #ifdef MAGMADNN_WITH_CUDNN
@@ -270,63 +62,27 @@ class Pool2d final : public Node<T>, public AbsorbsInputRelu<T> {
         }
 #endif
         const Tensor<T>& gt = on_host(this->grad_, sg_);
-        const Shape& is = this->inputs_[0]->shape();
-        const index_t planes = is[0] * is[1], h = is[2], w = is[3];
-        const index_t oh = this->shape_[2], ow = this->shape_[3];
         this->emit_computed(0, [&](Tensor<T>& dst) {
             Tensor<T>& dxt = host_out(dst, sdx_);
-            T* dx = dxt.data();
-            const T* g = gt.cdata();
-            const T inv = T(1) / T(k_[0] * k_[1]);
-            const std::int32_t* am = argmax_.data();
             // the forward pass's host output (the staging copy for GPU tensors)
             const T* yo = !relu_                           ? nullptr
                           : this->output_.memory() == HOST ? this->output_.cdata()
                                                            : sy_.cdata();
-#if defined(__AVX512F__)
-            if constexpr (std::is_same_v<T, float>) {
-                if (mode_ == PoolMode::max && k_ == Pair{2, 2} && s_ == Pair{2, 2} &&
-                    p_ == Pair{0, 0}) {
-#pragma omp parallel for if (planes * h * w > (1 << 14))
-                    for (index_t pl = 0; pl < planes; ++pl) {
-                        maxpool2x2_backward_plane_avx512(g + pl * oh * ow, am + pl * oh * ow,
-                                                         yo ? yo + pl * oh * ow : nullptr, h, w, oh,
-                                                         ow, dx + pl * h * w);
-                    }
-                    if (&dxt != &dst) dst.copy_from(dxt);
-                    return;
-                }
-            }
-#endif
-#pragma omp parallel for if (planes * h * w > (1 << 14))
-            for (index_t pl = 0; pl < planes; ++pl) {
-                T* dp = dx + pl * h * w;
-                for (index_t e = 0; e < h * w; ++e) dp[e] = T(0);
-                for (index_t i = 0; i < oh; ++i) {
-                    for (index_t j = 0; j < ow; ++j) {
-                        const index_t o = (pl * oh + i) * ow + j;
-                        if (mode_ == PoolMode::max) {
-                            // a fused relu passes the gradient only where its output is > 0
-                            const bool pass = yo == nullptr || yo[o] > T(0);
-                            dp[am[o]] += pass ? g[o] : T(0);
-                            continue;
-                        }
-                        for (index_t u = 0; u < k_[0]; ++u) {
-                            const index_t hi = i * s_[0] - p_[0] + u;
-                            if (hi < 0 || hi >= h) continue;
-                            for (index_t v = 0; v < k_[1]; ++v) {
-                                const index_t wi = j * s_[1] - p_[1] + v;
-                                if (wi >= 0 && wi < w) dp[hi * w + wi] += g[o] * inv;
-                            }
-                        }
-                    }
-                }
-            }
+            pool::cpu::pool2d_backward(pool_shape(), gt.cdata(), argmax_.data(), yo, dxt.data());
             if (&dxt != &dst) dst.copy_from(dxt);
         });
     }
 
   private:
+    pool::cpu::PoolShape pool_shape() const {
+        const Shape& is = this->inputs_[0]->shape();
+        pool::cpu::PoolShape s;
+        s.planes = is[0] * is[1], s.h = is[2], s.w = is[3];
+        s.oh = this->shape_[2], s.ow = this->shape_[3];
+        s.kernel = k_, s.stride = s_, s.padding = p_;
+        s.max = mode_ == PoolMode::max;
+        return s;
+    }
     bool runs_on_gpu() const {
 #ifdef MAGMADNN_WITH_CUDNN
         return this->memory_ != HOST;

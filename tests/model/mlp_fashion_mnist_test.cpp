@@ -1,11 +1,12 @@
 // End to end: the seed's MLP on Fashion-MNIST with PyTorch's settings (plain SGD lr 0.1, batch
-// 100, 5 epochs) reaches PyTorch's test accuracy (0.86) within half a point, through the command
-// line, and a saved model reloads to the identical accuracy.
+// 100, 5 epochs) trains to PyTorch's accuracy through the command line, and a saved model reloads
+// to the identical accuracy.
 //
-// One run's final accuracy varies with the seed for both frameworks (PyTorch 0.843..0.866 over 20
-// seeds here, mean 0.859; magmadnn 0.846..0.865 over 25, mean 0.858), so the check is on the mean
-// of seeds 1, 2 and 3 (its spread is about 0.0025). bench/mlp_crosscheck.py shows the two
-// frameworks agree run for run when given the same initial weights and batch order.
+// One run's final accuracy varies with the seed and rounding for both frameworks (PyTorch
+// 0.843..0.866 over 20 seeds, mean 0.859; magmadnn 0.846..0.865 over 25, mean 0.858, sd about
+// 0.005), so the floors sit well outside that spread: 0.83 for each of seeds 1-3 and 0.845 for
+// their mean (about four standard deviations of a mean of three). That the two frameworks train
+// alike step for step is tests/model/trajectory_test.cpp.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -37,12 +38,12 @@ TEST(FashionMnist, SeedMlpReachesPyTorchAccuracyAndReloads) {
         ASSERT_EQ(train.status, 0);
         const auto t = nlohmann::json::parse(train.last_line);
         const double acc = t.at("test_accuracy").get<double>();
-        EXPECT_GE(acc, 0.84) << train.last_line;  // any single seed: far from a broken run
+        EXPECT_GE(acc, 0.83) << train.last_line;  // any single seed: far from a broken run
         EXPECT_EQ(t.at("seconds_per_epoch").size(), 5u);
         sum += acc;
         if (seed == 1) first = acc;
     }
-    EXPECT_GE(sum / 3, 0.855);
+    EXPECT_GE(sum / 3, 0.845);
     const double acc = first;
 
     const CliRun eval = run("evaluate --load " + model + " --data fashion-mnist --json");

@@ -18,6 +18,7 @@
 
 #include "conv2d.h"
 #include "magmadnn/backend/threads.h"
+#include "magmadnn/core/cpu_isa.h"
 #include "magmadnn/core/error.h"
 #include "magmadnn/io/atomic_file.h"
 
@@ -484,7 +485,8 @@ Algo choose(const Shape2d& p) {
             return applicable(a, p, dbl) ? a : Algo::im2col;
     }
     const std::string key =
-        fmt::format("{}|cpu|t{}|{}", dbl ? "f64" : "f32", num_threads(), p.key());
+        fmt::format("{}|cpu-{}|t{}|{}", dbl ? "f64" : "f32",
+                    magmadnn::cpu::isa_name(magmadnn::cpu::active_isa()), num_threads(), p.key());
     {
         std::lock_guard lock(cache_mutex);
         load_disk_locked();

@@ -1,19 +1,21 @@
-#pragma once
-// Private: copy, add and zero short rows (a few to a few hundred elements). The unrolling loops
-// of im2col, col2im and pooling move rows of 10-30 elements; a compiler-vectorised loop runs
-// such rows through its scalar remainder, so with AVX-512 they take masked full-width vectors.
+// Private, no include guard: copy, add and zero short rows (a few to a few hundred elements). The
+// unrolling loops of im2col, col2im and pooling move rows of 10-30 elements; a compiler-vectorised
+// loop runs such rows through its scalar remainder, so with AVX-512 they take masked full-width
+// vectors. Include it after backend/cpu/isa/begin.h: the functions have internal linkage and are
+// compiled for the including file's target.
 
 #include <cstring>
 
 #include "magmadnn/core/types.h"
 
-#if defined(__AVX512F__)
-#include <immintrin.h>
+#if !defined(MAGMADNN_ISA_NS)
+#error "include short_rows.h after backend/cpu/isa/begin.h"
 #endif
 
 namespace magmadnn::cpu_rows {
+namespace {
 
-#if defined(__AVX512F__)
+#if defined(MAGMADNN_ISA_AVX512)
 inline __mmask16 tail16(index_t n) {
     return n >= 16 ? __mmask16(0xffff) : __mmask16((1u << n) - 1u);
 }
@@ -26,7 +28,7 @@ inline void copy(T* __restrict dst, const T* __restrict src, index_t n) {
     std::memcpy(dst, src, static_cast<std::size_t>(n) * sizeof(T));
 }
 
-#if defined(__AVX512F__)
+#if defined(MAGMADNN_ISA_AVX512)
 // Rows of up to 64 floats inline (a library memcpy call costs more than the copy itself).
 inline void copy(float* __restrict dst, const float* __restrict src, index_t n) {
     if (n > 64) {
@@ -42,7 +44,7 @@ inline void copy(float* __restrict dst, const float* __restrict src, index_t n) 
 
 // dst[0, n) += src[0, n); the ranges do not overlap.
 inline void add(float* __restrict dst, const float* __restrict src, index_t n) {
-#if defined(__AVX512F__)
+#if defined(MAGMADNN_ISA_AVX512)
     for (index_t j = 0; j < n; j += 16) {
         const __mmask16 m = tail16(n - j);
         _mm512_mask_storeu_ps(
@@ -55,7 +57,7 @@ inline void add(float* __restrict dst, const float* __restrict src, index_t n) {
 }
 
 inline void add(double* __restrict dst, const double* __restrict src, index_t n) {
-#if defined(__AVX512F__)
+#if defined(MAGMADNN_ISA_AVX512)
     for (index_t j = 0; j < n; j += 8) {
         const __mmask8 m = tail8(n - j);
         _mm512_mask_storeu_pd(
@@ -72,4 +74,5 @@ inline void zero(T* dst, index_t n) {
     std::memset(dst, 0, static_cast<std::size_t>(n) * sizeof(T));
 }
 
+}  // namespace
 }  // namespace magmadnn::cpu_rows

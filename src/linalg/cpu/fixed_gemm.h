@@ -23,7 +23,8 @@ struct NextProblem {
 using FixedGemmF32 = void (*)(const float* A, const float* B, float* C, float alpha, float beta,
                               const NextProblem& next);
 
-// The kernel compiled for m x n x k, or nullptr (no such size, or a build without AVX-512).
+// The active CPU target's kernel compiled for m x n x k, or nullptr (no such size, or a target
+// without these kernels: the caller runs small_gemm).
 FixedGemmF32 fixed_gemm_f32(index_t m, index_t n, index_t k);
 
 }  // namespace magmadnn::linalg::cpu

@@ -7,8 +7,9 @@
 //   reference_gemm  - three loops in the obvious order; the plain reference.
 //   small_gemm      - register-blocked: a 6-row x (up to 4 vectors) tile of C lives in registers
 //                     while k streams by; A elements are broadcast, B rows loaded as vectors with
-//                     a lane mask for the ragged edge, so no packing and no edge copies. AVX-512
-//                     intrinsics where the build targets them, an auto-vectorized loop otherwise.
+//                     a lane mask for the ragged edge, so no packing and no edge copies. One
+//                     copy per CPU target: AVX-512 (6 x 4 zmm tiles), AVX2 (6 x 2 ymm tiles), and
+//                     an auto-vectorized loop for the scalar target.
 //                     Transposed operands are first copied to a thread-local buffer (O(mk) work
 //                     against O(mnk)).
 #include "magmadnn/core/types.h"
@@ -27,7 +28,7 @@ void reference_gemm(bool trans_a, bool trans_b, index_t m, index_t n, index_t k,
 // The largest extent small_gemm is meant for; batched drivers send bigger problems elsewhere.
 inline constexpr index_t small_gemm_max = 128;
 
-// The kernel the build selected ("avx512" or "generic").
+// The CPU target whose kernel runs now ("scalar", "avx2", "avx512").
 const char* small_gemm_isa();
 
 }  // namespace magmadnn::linalg::cpu
