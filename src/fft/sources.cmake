@@ -13,6 +13,10 @@ list(APPEND MAGMADNN_SOURCES
 list(APPEND MAGMADNN_ISA_SOURCES
   fft/cpu/fp16split_stages_kernels.cpp
 )
+# rounded alike on every target: no FMA contraction (the GPU kernel rounds each product too)
+list(APPEND MAGMADNN_ISA_EXACT_SOURCES
+  fft/cpu/fp16split_stages_kernels.cpp
+)
 list(APPEND MAGMADNN_CUDA_SOURCES
   fft/cuda/cufft.cpp
   fft/cuda/fp16split_gpu.cpp

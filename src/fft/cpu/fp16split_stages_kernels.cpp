@@ -115,6 +115,14 @@ void butterflies(int R, const std::vector<float>& F, const float* P, index_t ld,
     }
 }
 
+// v w with each product rounded on its own, then added: what every CPU target and the GPU kernel
+// compute (the file is compiled without FMA contraction, cmake/isa.cmake).
+inline cf twiddled(cf v, cf w) {
+    const float rr = v.real() * w.real(), ii = v.imag() * w.imag();
+    const float ri = v.real() * w.imag(), ir = v.imag() * w.real();
+    return cf(rr - ii, ri + ir);
+}
+
 // 2^(e - 14) for the largest e with 2^e <= m: maps m below 2^15, an exact power-of-two scale;
 // at least 2^-126, since below that the power underflows to 0 for rows under 2^-112.
 float scale_for(float m) {
@@ -159,7 +167,7 @@ void fft_rows_fp16(index_t rows, index_t n, cf* data, bool split) {
             float m = 0.0f;
             for (int r = 0; r < R; ++r) {  // twiddles in f32
                 for (index_t j = 0; j < per; ++j) {
-                    const cf x = v[r * per + j] * st.twiddle[r * st.ns + j % st.ns];
+                    const cf x = twiddled(v[r * per + j], st.twiddle[r * st.ns + j % st.ns]);
                     tre[r * per + j] = x.real();
                     tim[r * per + j] = x.imag();
                     m = std::max({m, std::abs(x.real()), std::abs(x.imag())});

@@ -18,14 +18,14 @@
 #define MAGMADNN_ISA_AVX2 1
 #define MAGMADNN_ISA_TARGETED 1
 #if defined(__clang__)
-#pragma clang attribute push(                                                                     \
-    __attribute__((target(                                                                        \
-        "avx,avx2,fma,f16c,bmi,bmi2,lzcnt,popcnt,avx512f,avx512cd,avx512bw,avx512dq,avx512vl"))), \
+#pragma clang attribute push(                                                                            \
+    __attribute__((target(                                                                               \
+        "avx,avx2,fma,f16c,bmi,bmi2,lzcnt,popcnt,avx512f,avx512cd,avx512bw,avx512dq,avx512vl,prfchw"))), \
     apply_to = function)
 #else
 #pragma GCC push_options
 #pragma GCC target( \
-    "avx,avx2,fma,f16c,bmi,bmi2,lzcnt,popcnt,avx512f,avx512cd,avx512bw,avx512dq,avx512vl")
+    "avx,avx2,fma,f16c,bmi,bmi2,lzcnt,popcnt,avx512f,avx512cd,avx512bw,avx512dq,avx512vl,prfchw")
 #endif
 #elif defined(MAGMADNN_ISA_AVX2)
 #define MAGMADNN_ISA_NS avx2
