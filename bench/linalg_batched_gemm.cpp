@@ -8,8 +8,10 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 
 #include "linalg_tables.h"
+#include "magmadnn.h"
 
 int main(int argc, char** argv) {
     namespace bench = magmadnn::bench;
@@ -20,5 +22,11 @@ int main(int argc, char** argv) {
         fmt::print("{}", bench::markdown_row(row));
         std::fflush(stdout);
     });
+    // which host kernels gemm_batched measured faster for each shape (own or libxsmm)
+    std::string chosen;
+    for (const auto& [key, kernel] : magmadnn::linalg::gemm_batched_choices()) {
+        chosen += fmt::format("{}{} {}", chosen.empty() ? "" : ", ", key, kernel);
+    }
+    fmt::print("\n# magmadnn's kernels: {}\n", chosen.empty() ? "none measured" : chosen);
     return 0;
 }

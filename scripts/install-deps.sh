@@ -8,7 +8,8 @@ packages=(
   libdnnl-dev              # f32 GEMM (dnnl_sgemm): the fastest measured on AVX-512 machines
   libopenblas-dev liblapacke-dev   # f64 BLAS and LAPACK
   libfftw3-dev
-  libxsmm-dev              # small-GEMM reference for bench_linalg_batched_gemm
+  libxsmm-dev              # JIT small GEMMs: batched GEMM runs them where they measure faster
+  g++-aarch64-linux-gnu    # scripts/check-aarch64.sh: the library compiles for aarch64
   libblis4                 # another reference there (opened at run time, never linked)
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev

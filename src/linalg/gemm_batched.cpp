@@ -3,14 +3,23 @@
 #include "cuda/gemm_batched.h"
 
 #include <fmt/format.h>
+#include <omp.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <string>
 #include <type_traits>
+#include <vector>
 
 #include "backend/kernels.h"
 #include "common.h"
 #include "cpu/fixed_gemm.h"
 #include "cpu/small_gemm.h"
+#include "cpu/xsmm.h"
+#include "magmadnn/core/cpu_isa.h"
 #include "magmadnn/core/error.h"
 #include "magmadnn/linalg/batched.h"
 #include "magmadnn/linalg/blas.h"
@@ -61,7 +70,111 @@ Dims problem_dims(const char* routine, const Shape& a, const Shape& b, const Sha
     return {m, n, k};
 }
 
+// An f32 batch of small untransposed problems (operand b at a + b sa, ...; sa or sb 0: shared).
+struct F32Batch {
+    const float* a;
+    index_t sa;
+    const float* b;
+    index_t sb;
+    float* c;
+    index_t sc;
+    index_t batch;
+    Dims d;
+    float alpha, beta;
+};
+
+// Own kernels: the one compiled for this size, else the register-tiled small GEMM. Problems past
+// the caches stream from memory: each fixed-size kernel fetches the next problem's operands
+// while it computes (the hardware prefetchers only follow the current problem's streams).
+void run_own(const F32Batch& p, cpu::FixedGemmF32 fixed, bool parallel) {
+    const Dims& d = p.d;
+    if (fixed != nullptr) {
+        const bool prefetch =
+            (p.sa + p.sb + p.sc) * p.batch * index_t(sizeof(float)) > (index_t(16) << 20);
+#pragma omp parallel for schedule(static) if (parallel)
+        for (index_t b = 0; b < p.batch; ++b) {
+            cpu::NextProblem next;
+            if (prefetch && b + 1 < p.batch) {
+                next = {p.a + (b + 1) * p.sa, p.b + (b + 1) * p.sb, p.c + (b + 1) * p.sc};
+            }
+            fixed(p.a + b * p.sa, p.b + b * p.sb, p.c + b * p.sc, p.alpha, p.beta, next);
+        }
+        return;
+    }
+#pragma omp parallel for schedule(static) if (parallel)
+    for (index_t b = 0; b < p.batch; ++b) {
+        cpu::small_gemm(false, false, d.m, d.n, d.k, p.alpha, p.a + b * p.sa, d.k, p.b + b * p.sb,
+                        d.n, p.beta, p.c + b * p.sc, d.n);
+    }
+}
+
+void run_xsmm(const F32Batch& p, cpu::XsmmSgemm kernel, bool parallel) {
+#pragma omp parallel if (parallel)
+    {
+        const index_t nth = omp_get_num_threads(), id = omp_get_thread_num();
+        cpu::xsmm_run(kernel, p.a, p.sa, p.b, p.sb, p.c, p.sc, id * p.batch / nth,
+                      (id + 1) * p.batch / nth);
+    }
+}
+
+std::mutex choice_mutex;
+std::map<std::string, bool> xsmm_choices;  // key -> libxsmm is faster
+
+enum class Mode { automatic, own, xsmm };
+
+Mode mode_from_environment() {
+    const char* env = std::getenv("MAGMADNN_GEMM_BATCHED");
+    if (env == nullptr || *env == '\0') return Mode::automatic;
+    const std::string v = env;
+    if (v == "auto") return Mode::automatic;
+    if (v == "own") return Mode::own;
+    if (v == "libxsmm") return Mode::xsmm;
+    throw ValueError(
+        fmt::format("MAGMADNN_GEMM_BATCHED={}: expected own, libxsmm or auto (measure)", v));
+}
+
+// Whether libxsmm runs this batch: fixed by MAGMADNN_GEMM_BATCHED, else measured once per shape
+// on the first batch, into a scratch copy of C, with the batch's threads: the whole batch up to
+// 32 MB of operands, else its first 32 MB (past the caches either way, where the own kernels'
+// prefetching of the next problem matters), best of two runs each.
+bool prefer_xsmm(Mode mode, const F32Batch& p, cpu::FixedGemmF32 fixed, cpu::XsmmSgemm kernel,
+                 bool parallel) {
+    if (mode != Mode::automatic) return mode == Mode::xsmm;
+    if (p.batch == 0) return false;
+    const std::string key =
+        fmt::format("{}x{}x{}|beta{}|{}", p.d.m, p.d.n, p.d.k, p.beta == 0.0f ? 0 : 1,
+                    magmadnn::cpu::isa_name(magmadnn::cpu::active_isa()));
+    std::lock_guard lock(choice_mutex);
+    if (auto it = xsmm_choices.find(key); it != xsmm_choices.end()) return it->second;
+    F32Batch sample = p;
+    const index_t bytes = (p.sa + p.sb + p.sc) * index_t(sizeof(float));
+    sample.batch =
+        std::clamp<index_t>((index_t(32) << 20) / std::max<index_t>(bytes, 1), 1, p.batch);
+    std::vector<float> scratch(p.c, p.c + (sample.batch - 1) * p.sc + p.d.m * p.d.n);
+    sample.c = scratch.data();
+    const auto best = [&](const auto& run) {
+        double t = 1e300;
+        for (int r = 0; r < 2; ++r) {
+            const auto t0 = std::chrono::steady_clock::now();
+            run();
+            t = std::min(
+                t, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+        }
+        return t;
+    };
+    const double own = best([&] { run_own(sample, fixed, parallel); });
+    const double xsmm = best([&] { run_xsmm(sample, kernel, parallel); });
+    return xsmm_choices[key] = xsmm < own;
+}
+
 }  // namespace
+
+std::map<std::string, std::string> gemm_batched_choices() {
+    std::lock_guard lock(choice_mutex);
+    std::map<std::string, std::string> out;
+    for (const auto& [key, xsmm] : xsmm_choices) out[key] = xsmm ? "libxsmm" : "own";
+    return out;
+}
 
 template <typename T>
 void gemm_batched(T alpha, const Tensor<T>& A, const Tensor<T>& B, T beta, Tensor<T>& C, bool ta,
@@ -101,19 +214,19 @@ void gemm_batched(T alpha, const Tensor<T>& A, const Tensor<T>& B, T beta, Tenso
     // problems of 4 x 4 x 4 (1.3 MFLOP) ran at 12 GFLOP/s serial, 22 with two threads.
     const bool parallel = 2.0 * static_cast<double>(d.m * d.n * d.k) * batch > 1e6;
     if constexpr (std::is_same_v<T, float>) {
-        // a kernel compiled for this size: one dispatch for the whole batch
-        if (const auto kernel = cpu::fixed_gemm_f32(d.m, d.n, d.k); kernel && !ta && !tb) {
-            // Problems past the caches stream from memory: each kernel fetches the next
-            // problem's operands while it computes (the hardware prefetchers only follow the
-            // current problem's streams).
-            const bool prefetch = (sa + sb + sc) * batch * index_t(sizeof(T)) > (index_t(16) << 20);
-#pragma omp parallel for schedule(static) if (parallel)
-            for (index_t b = 0; b < batch; ++b) {
-                cpu::NextProblem next;
-                if (prefetch && b + 1 < batch) {
-                    next = {pa + (b + 1) * sa, pb + (b + 1) * sb, pc + (b + 1) * sc};
-                }
-                kernel(pa + b * sa, pb + b * sb, pc + b * sc, alpha, beta, next);
+        if (!ta && !tb && small(d)) {
+            // the kernel compiled for this size (one dispatch for the whole batch) or the
+            // register-tiled one; libxsmm's JIT kernel instead where it measured faster
+            const Mode mode = mode_from_environment();
+            const F32Batch p{pa, sa, pb, sb, pc, sc, batch, d, alpha, beta};
+            const auto fixed = cpu::fixed_gemm_f32(d.m, d.n, d.k);
+            const auto xsmm = alpha == 1.0f && (beta == 0.0f || beta == 1.0f)
+                                  ? cpu::xsmm_sgemm(d.m, d.n, d.k, beta != 0.0f)
+                                  : cpu::XsmmSgemm{};
+            if (xsmm && prefer_xsmm(mode, p, fixed, xsmm, parallel)) {
+                run_xsmm(p, xsmm, parallel);
+            } else {
+                run_own(p, fixed, parallel);
             }
             return;
         }

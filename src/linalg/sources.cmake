@@ -4,6 +4,19 @@ find_library(MAGMADNN_LAPACKE_LIBRARY lapacke REQUIRED)
 find_path(MAGMADNN_LAPACKE_INCLUDE lapacke.h REQUIRED)
 list(APPEND MAGMADNN_EXTRA_LIBRARIES ${MAGMADNN_LAPACKE_LIBRARY})
 
+# libxsmm (Debian libxsmm-dev, a static PIC library): JIT small GEMMs that the batched GEMM picks
+# where they beat its own kernels. Linked with its symbols hidden, so a program that links its
+# own libxsmm keeps it.
+find_library(MAGMADNN_XSMM_LIBRARY NAMES libxsmm.a xsmm PATHS /usr/lib)
+find_path(MAGMADNN_XSMM_INCLUDE libxsmm.h)
+if(MAGMADNN_XSMM_LIBRARY AND MAGMADNN_XSMM_INCLUDE)
+  set(MAGMADNN_WITH_LIBXSMM ON)
+  # the static archive calls into BLAS: BLAS again after it
+  list(APPEND MAGMADNN_EXTRA_LIBRARIES ${MAGMADNN_XSMM_LIBRARY} ${BLAS_LIBRARIES})
+else()
+  message(STATUS "libxsmm not found (Debian libxsmm-dev): batched GEMM runs its own kernels only")
+endif()
+
 list(APPEND MAGMADNN_SOURCES
   linalg/batched_solve.cpp
   linalg/blas.cpp
@@ -22,6 +35,7 @@ list(APPEND MAGMADNN_SOURCES
   linalg/cpu/refine.cpp
   linalg/cpu/small_factor.cpp
   linalg/cpu/small_gemm.cpp
+  linalg/cpu/xsmm.cpp
 )
 list(APPEND MAGMADNN_ISA_SOURCES
   linalg/cpu/fixed_gemm_kernels.cpp

@@ -3,11 +3,15 @@
 // standard dot-product error bound with a factor 2 of slack.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <limits>
+#include <optional>
 #include <random>
+#include <string>
 #include <utility>
 
 #include "linalg_test_util.h"
+#include "magmadnn/core/cpu_isa.h"
 #include "magmadnn/core/error.h"
 #include "magmadnn/linalg/batched.h"
 #include "magmadnn/linalg/blas.h"
@@ -195,4 +199,77 @@ TEST(BatchedGemmErrors, MismatchedBatchAndShapes) {
 }
 
 }  // namespace
+}  // namespace magmadnn
+
+namespace magmadnn {
+namespace {
+
+// Sets an environment variable for a scope, restoring the previous value.
+class ScopedEnv {
+  public:
+    ScopedEnv(const char* name, const char* value) : name_(name) {
+        if (const char* old = std::getenv(name)) old_ = old;
+        setenv(name, value, 1);
+    }
+    ~ScopedEnv() {
+        if (old_) {
+            setenv(name_, old_->c_str(), 1);
+        } else {
+            unsetenv(name_);
+        }
+    }
+    ScopedEnv(const ScopedEnv&) = delete;
+    ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+  private:
+    const char* name_;
+    std::optional<std::string> old_;
+};
+
+// The shapes libxsmm can take (alpha 1, beta 0 or 1, no transposes), through each host path.
+void check_paths(const char* path) {
+    ScopedEnv env("MAGMADNN_GEMM_BATCHED", path);
+    for (index_t n : {4, 16, 24, 30, 64}) {
+        for (float beta : {0.0f, 1.0f}) {
+            const auto A = test::random_tensor<float>({37, n, n + 1}, 1);
+            const auto B = test::random_tensor<float>({37, n + 1, n}, 2);
+            const auto C0 = test::random_tensor<float>({37, n, n}, 3);
+            Tensor<float> C = C0.clone();
+            linalg::gemm_batched(1.0f, A, B, beta, C);
+            for (index_t b : {0, 17, 36}) {
+                expect_gemm(A[b], false, B[b], false, 1.0f, beta, C0[b], C[b],
+                            std::string(path) + " n " + std::to_string(n) + " beta " +
+                                std::to_string(beta) + " problem " + std::to_string(b));
+            }
+        }
+    }
+}
+
+}  // namespace
+
+TEST(BatchedGemmPaths, OwnKernelsLibxsmmAndTheMeasuredChoiceAgree) {
+    check_paths("own");
+    check_paths("libxsmm");
+    check_paths("auto");
+    // auto measured each shape once and recorded the winner under this CPU target
+    const auto choices = linalg::gemm_batched_choices();
+    const std::string target(cpu::isa_name(cpu::active_isa()));
+    if (target != "scalar") {  // no libxsmm for the scalar target: nothing to choose
+        for (const char* key : {"4x4x5|beta0|", "64x64x65|beta1|"}) {
+            const auto it = choices.find(key + target);
+            ASSERT_NE(it, choices.end()) << key << target;
+            EXPECT_TRUE(it->second == "own" || it->second == "libxsmm") << it->second;
+        }
+    }
+    ScopedEnv bad("MAGMADNN_GEMM_BATCHED", "fastest");
+    const auto A = test::random_tensor<float>({3, 8, 8}, 1);
+    Tensor<float> C({3, 8, 8});
+    try {
+        linalg::gemm_batched(1.0f, A, A, 0.0f, C);
+        ADD_FAILURE() << "MAGMADNN_GEMM_BATCHED=fastest was accepted";
+    } catch (const ValueError& e) {
+        EXPECT_NE(std::string(e.what()).find("expected own, libxsmm or auto"), std::string::npos);
+    }
+}
+
 }  // namespace magmadnn

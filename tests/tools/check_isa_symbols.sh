@@ -14,7 +14,9 @@ uses=$(awk '/^[0-9a-f]+ <.*>:$/ { name = $0; next }
             /%zmm|%k[1-7]/ { if (!((name, "zmm") in seen)) { seen[name, "zmm"] = 1; print name "\tzmm" } }
             /%ymm/ { if (!((name, "ymm") in seen)) { seen[name, "ymm"] = 1; print name "\tymm" } }' "$listing")
 total=$(printf '%s\n' "$uses" | grep -c . || true)
-bad_baseline=$(printf '%s\n' "$uses" | grep -v -e '::avx512::' -e '::avx2::' | grep . || true)
+# libxsmm (linked statically, symbols hidden) dispatches a few helpers of its own at run time
+bad_baseline=$(printf '%s\n' "$uses" | grep -v -e '::avx512::' -e '::avx2::' |
+  grep -v -E '<internal_(diff|memcmp)_avx(2|512)>' | grep . || true)
 bad_avx2=$(printf '%s\n' "$uses" | grep '::avx2::' | grep "$(printf '\tzmm')" || true)
 if [ -n "$bad_baseline" ] || [ -n "$bad_avx2" ]; then
   echo "functions using registers beyond their target:"

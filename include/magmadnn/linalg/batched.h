@@ -12,6 +12,8 @@
 // GEMM one by one. On the GPU: cublasGemmStridedBatched, cublasGemmBatched and
 // cublasGemmGroupedBatched. beta = 0 never reads C.
 
+#include <map>
+#include <string>
 #include <vector>
 
 #include "magmadnn/core/tensor.h"
@@ -37,5 +39,11 @@ void gemm_batched(T alpha, const std::vector<Tensor<T>>& As, const std::vector<T
 template <typename T>
 void gemm_vbatched(T alpha, const std::vector<Tensor<T>>& As, const std::vector<Tensor<T>>& Bs,
                    T beta, std::vector<Tensor<T>>& Cs, bool trans_a = false, bool trans_b = false);
+
+// The host kernels chosen so far in this process for f32 batches of small untransposed problems,
+// by "m x n x k|beta|target": "own" (the project's kernels) or "libxsmm" (its JIT kernels). The
+// choice is measured on the first batch of each shape (the faster on a sample of it), unless
+// MAGMADNN_GEMM_BATCHED=own|libxsmm fixes it.
+std::map<std::string, std::string> gemm_batched_choices();
 
 }  // namespace magmadnn::linalg
