@@ -115,7 +115,12 @@ void run_train(const TrainArgs& a) {
              {"shape", to_string(layers[i]->out()->shape())},
              {"algorithm", colon == std::string::npos ? "not run" : kind.substr(colon + 1)}});
     }
+    const std::string cpu_target(cpu::isa_name(cpu::active_isa()));
     if (a.verbose && !a.json) {
+        fmt::print("CPU kernels: {}\n", cpu_target);
+        for (const auto& [shape, kernel] : linalg::gemm_batched_choices()) {
+            fmt::print("batched GEMM {}: {}\n", shape, kernel);
+        }
         for (const auto& c : conv_algos) {
             fmt::print("layer {} conv2d {}: {}\n", c["layer"].get<std::size_t>(),
                        c["shape"].get<std::string>(), c["algorithm"].get<std::string>());
@@ -130,7 +135,7 @@ void run_train(const TrainArgs& a) {
         nlohmann::json out = {{"test_accuracy", m.accuracy}, {"test_loss", m.loss},
                               {"seconds_per_epoch", secs},   {"train_loss", losses},
                               {"epochs", h.epochs.size()},   {"device", a.device},
-                              {"threads", num_threads()}};
+                              {"threads", num_threads()},    {"cpu_target", cpu_target}};
         if (!a.save.empty()) out["saved"] = a.save;
         if (!conv_algos.empty()) out["conv_algorithms"] = conv_algos;
         fmt::print("{}\n", out.dump());

@@ -98,17 +98,23 @@ conv::Shape2d shape(index_t c, index_t k, index_t h, index_t w, index_t r, index
 
 template <typename T>
 void pooling(op::PoolMode mode, op::Pair kernel, op::Pair stride, op::Pair pad, index_t h,
-             index_t w, double bound) {
+             index_t w, double bound, bool relu = false) {
     const auto x0 = test::random_tensor<T>({2, 3, h, w}, 7);
-    across_targets<T>(std::string(mode == op::PoolMode::max ? "max" : "avg") + "pool " +
+    across_targets<T>(std::string(relu ? "relu+" : "") +
+                          std::string(mode == op::PoolMode::max ? "max" : "avg") + "pool " +
                           std::to_string(kernel[0]) + "x" + std::to_string(kernel[1]) + " on " +
                           std::to_string(h) + "x" + std::to_string(w),
                       bound, [&] {
                           auto x = op::var<T>("x", x0.clone());
-                          auto y = op::pooling2d(x, kernel, stride, pad, mode);
+                          // with relu, the planner moves it into max pooling (fused gradient)
+                          auto y = op::pooling2d(relu ? op::relu(x) : x, kernel, stride, pad, mode);
                           // a weighted sum, so the gradient reaching each output differs
                           const auto weights = test::random_tensor<T>(y->shape(), 8);
                           auto loss = op::reduce_sum(op::product(y, op::var<T>("g", weights)));
+                          if (relu) {
+                              op::optimize(loss);
+                              EXPECT_EQ(y->kind(), "relu+maxpool2d");
+                          }
                           loss->eval();
                           op::GradTable<T> table;
                           op::get_grad_table<T>({x}, loss, table);
@@ -136,6 +142,7 @@ TEST(IsaConsistency, Convolutions) {
 TEST(IsaConsistency, Pooling) {
     for (index_t w : {8, 13, 40, 67}) {
         pooling<float>(op::PoolMode::max, {2, 2}, {2, 2}, {0, 0}, 10, w, 0.0);
+        pooling<float>(op::PoolMode::max, {2, 2}, {2, 2}, {0, 0}, 11, w, 0.0, true);
         pooling<float>(op::PoolMode::max, {3, 3}, {2, 2}, {1, 1}, 11, w, 0.0);
         pooling<float>(op::PoolMode::average, {2, 2}, {2, 2}, {0, 0}, 10, w, 1e-6);
     }

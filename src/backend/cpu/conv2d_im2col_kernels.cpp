@@ -8,6 +8,7 @@
 #include <immintrin.h>
 #endif
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <type_traits>
@@ -130,12 +131,61 @@ void col2im_add_unit_stride(const Shape2d& p, const float* col, index_t c0, inde
         }
     }
 }
+#elif defined(MAGMADNN_ISA_AVX2)
+// The same for AVX2, 8-wide chunks: the segments' masked loads gather each chunk in a register,
+// stored once.
+constexpr index_t kMaxFilterWidth = 32;  // wider filters take the generic loop
+
+inline __m256i lanes8(index_t n) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(std::clamp<index_t>(n, 0, 8))),
+                              _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+void col2im_add_unit_stride(const Shape2d& p, const float* col, index_t c0, index_t cg, float* dx) {
+    const index_t oh = p.out_h(), ow = p.out_w(), P = oh * ow;
+    __m256i masks[kMaxFilterWidth];
+    std::array<index_t, kMaxFilterWidth> shifts{};
+    for (index_t x0 = 0; x0 < p.w; x0 += 8) {
+        const index_t width = std::min<index_t>(8, p.w - x0);
+        const __m256i out_mask = lanes8(width);
+        for (index_t v = 0; v < p.s; ++v) {
+            // lane l is input column x0 + l, read by output column j = x0 + l - sh
+            const index_t sh = v * p.dil_w - p.pad_w;
+            const index_t lo = std::max<index_t>(0, sh - x0);
+            const index_t hi_lane = std::min<index_t>(width, ow + sh - x0);
+            masks[v] = _mm256_andnot_si256(lanes8(lo), lanes8(hi_lane));
+            shifts[v] = v * P + x0 - sh;
+        }
+        for (index_t c = 0; c < cg; ++c) {
+            float* dxc = dx + (c0 + c) * p.h * p.w;
+            for (index_t hi = 0; hi < p.h; ++hi) {
+                float* out = dxc + hi * p.w + x0;
+                __m256 acc = width == 8 ? _mm256_loadu_ps(out) : _mm256_maskload_ps(out, out_mask);
+                for (index_t u = 0; u < p.r; ++u) {
+                    const index_t i = hi + p.pad_h - u * p.dil_h;  // the output row reading hi
+                    if (i < 0 || i >= oh) continue;
+                    const float* rows = col + (c * p.r + u) * p.s * P + i * ow;
+                    __m256 part = _mm256_setzero_ps();  // a fresh chain per filter row
+                    for (index_t v = 0; v < p.s; ++v) {
+                        part = _mm256_add_ps(part, _mm256_maskload_ps(rows + shifts[v], masks[v]));
+                    }
+                    acc = _mm256_add_ps(acc, part);
+                }
+                if (width == 8) {
+                    _mm256_storeu_ps(out, acc);
+                } else {
+                    _mm256_maskstore_ps(out, out_mask, acc);
+                }
+            }
+        }
+    }
+}
 #endif
 
 // dx[c0 .. c0 + cg) += col2im(col).
 template <typename T>
 void col2im_add(const Shape2d& p, const T* col, index_t c0, index_t cg, T* dx) {
-#if defined(MAGMADNN_ISA_AVX512)
+#if defined(MAGMADNN_ISA_AVX2)
     if constexpr (std::is_same_v<T, float>) {
         if (p.stride_h == 1 && p.stride_w == 1 && p.s <= kMaxFilterWidth) {
             col2im_add_unit_stride(p, col, c0, cg, dx);

@@ -40,6 +40,18 @@ inline void copy(float* __restrict dst, const float* __restrict src, index_t n) 
         _mm512_mask_storeu_ps(dst + j, m, _mm512_maskz_loadu_ps(m, src + j));
     }
 }
+#elif defined(MAGMADNN_ISA_AVX2)
+// Rows of up to 64 floats inline: whole 8-lane vectors, then the last few one by one (AVX2's
+// masked stores are slow on some cores).
+inline void copy(float* __restrict dst, const float* __restrict src, index_t n) {
+    if (n > 64) {
+        std::memcpy(dst, src, static_cast<std::size_t>(n) * sizeof(float));
+        return;
+    }
+    index_t j = 0;
+    for (; j + 8 <= n; j += 8) _mm256_storeu_ps(dst + j, _mm256_loadu_ps(src + j));
+    for (; j < n; ++j) dst[j] = src[j];
+}
 #endif
 
 // dst[0, n) += src[0, n); the ranges do not overlap.
