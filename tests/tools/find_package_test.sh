@@ -13,3 +13,7 @@ cmake -S "$src/examples/standalone" -B "$out" -DCMAKE_PREFIX_PATH="$prefix" \
 cmake --build "$out" -j2 > /dev/null
 "$out/seed_graph" | grep -q "d sum / dX"
 echo "find_package(magmadnn) build and run: ok"
+# the installed command finds its library and reports the CPU kernels it runs
+info=$(env -u LD_LIBRARY_PATH "$prefix/bin/magmadnn" info --json 2> /dev/null)
+echo "$info" | grep -q '"target_active":"[a-z0-9]*"' || { echo "installed magmadnn info failed: $info"; exit 1; }
+echo "installed magmadnn info: ok ($(echo "$info" | grep -o '"target_active":"[a-z0-9]*"'))"
