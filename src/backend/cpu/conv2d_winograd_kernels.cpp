@@ -16,8 +16,9 @@
 // math::cpu::gemm. Backward-weights (run_weights) reuses the chunks, the input transform and the
 // GEMM kernel: dW = G^T (sum over tiles of (A dY A^T) . V) G.
 //
-// The transforms are conv2d_winograd_transforms.h, the AVX-512 kernels conv2d_winograd_avx512.h;
-// this file holds the drivers (chunks, threads) and the entry points.
+// The transforms are conv2d_winograd_transforms.h, the AVX-512 kernels conv2d_winograd_avx512.h,
+// AVX2's input transform conv2d_winograd_avx2.h; this file holds the drivers (chunks, threads)
+// and the entry points.
 #include <omp.h>
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -37,6 +38,7 @@
 #include "backend/cpu/isa/begin.h"
 #include "conv2d_winograd_transforms.h"
 #include "conv2d_winograd_avx512.h"
+#include "conv2d_winograd_avx2.h"
 // clang-format on
 
 namespace magmadnn::conv::cpu::MAGMADNN_ISA_NS {
@@ -64,6 +66,11 @@ void input_rows(const Shape2d& p, const T* x, index_t th, index_t tw, index_t r0
 #if defined(MAGMADNN_ISA_AVX512)
             if constexpr (std::is_same_v<T, float>) {
                 input_row_avx512<F>(p, plane, r % th, tw, v, vs, row_buf, wb, zero);
+                continue;
+            }
+#elif defined(MAGMADNN_ISA_AVX2)
+            if constexpr (std::is_same_v<T, float>) {
+                input_row_avx2<F>(p, plane, r % th, tw, v, vs, row_buf, wb);
                 continue;
             }
 #endif

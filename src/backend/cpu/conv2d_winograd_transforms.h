@@ -28,6 +28,17 @@ inline __m512 nmadd(float s, __m512 a, __m512 b) {
 inline __mmask16 lanes(index_t n) {
     return n <= 0 ? __mmask16(0) : n >= 16 ? __mmask16(0xffff) : __mmask16((1u << n) - 1u);
 }
+#elif defined(MAGMADNN_ISA_AVX2)
+inline __m256 madd(float s, __m256 a, __m256 b) { return _mm256_fmadd_ps(_mm256_set1_ps(s), a, b); }
+inline __m256 nmadd(float s, __m256 a, __m256 b) {
+    return _mm256_fnmadd_ps(_mm256_set1_ps(s), a, b);
+}
+
+// The first n of 8 lanes, as a mask vector (none for n <= 0).
+inline __m256i lanes8(index_t n) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(std::clamp<index_t>(n, 0, 8))),
+                              _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
 #endif
 
 // The 1-D transforms on alpha values (V: a scalar or a vector of lanes, S its scalar type): bt
@@ -170,6 +181,22 @@ void filters(const T* w, index_t kc0, index_t n, T* U, index_t us) {
         }
         filter_transform<F, float>(g, u);
         for (int xi = 0; xi < aa; ++xi) _mm512_mask_storeu_ps(U + xi * us + kc0, k, u[xi]);
+        return;
+    }
+#elif defined(MAGMADNN_ISA_AVX2)
+    if constexpr (std::is_same_v<T, float>) {
+        const __m256i idx =
+            _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(9));
+        for (index_t h0 = 0; h0 < n; h0 += 8) {
+            const __m256i k = lanes8(n - h0);
+            __m256 g[9], u[aa];
+            for (int e = 0; e < 9; ++e) {
+                g[e] = _mm256_mask_i32gather_ps(_mm256_setzero_ps(), w + (kc0 + h0) * 9 + e, idx,
+                                                _mm256_castsi256_ps(k), 4);
+            }
+            filter_transform<F, float>(g, u);
+            for (int xi = 0; xi < aa; ++xi) _mm256_maskstore_ps(U + xi * us + kc0 + h0, k, u[xi]);
+        }
         return;
     }
 #endif
