@@ -151,6 +151,11 @@ void run(const Shape2d& p, const T* x, const T* w, T* y) {
                         output_row_avx512<F>(oh, ow, mk, ms, r % th, tw, yk);
                         continue;
                     }
+#elif defined(MAGMADNN_ISA_AVX2)
+                    if constexpr (std::is_same_v<T, float>) {
+                        output_row_avx2<F>(oh, ow, mk, ms, r % th, tw, yk);
+                        continue;
+                    }
 #endif
                     output_row<F>(oh, ow, mk, ms, r % th, tw, yk);
                 }
