@@ -5,7 +5,9 @@
 // With --device cuda: cuDNN's forward, backward-data and backward-filter on the same shapes (f32,
 // DEVICE tensors, algorithms chosen by cuDNN's timed search on the warm-up call), and the
 // forward's error against im2col on the host. Without a GPU it says so and exits 0.
-// With --weights (CPU): a second table, backward-weights of im2col, winograd2, winograd4 and
+// On the CPU a second table times large filters (7x7 and 11x11, same padding): im2col, FFT and
+// oneDNN's primitive, the case FFT convolutions are for.
+// With --weights (CPU): a further table, backward-weights of im2col, winograd2, winograd4 and
 // onednn, with the Winograd errors against im2col.
 //   bench_conv_layers [batch=1] [reps=3] [--device cpu|cuda] [--weights]
 #include <chrono>
@@ -156,6 +158,39 @@ void run_weights(index_t batch, int reps) {
     }
 }
 
+// Large filters (same padding), where FFT convolutions are meant to win: {in = out channels,
+// height = width, kernel}.
+struct LargeLayer {
+    index_t c, hw, kernel;
+};
+const std::vector<LargeLayer> kLargeLayers{{16, 56, 7}, {32, 28, 7}, {16, 56, 11}, {32, 28, 11}};
+
+void run_large(index_t batch, int reps) {
+    std::printf(
+        "\nthreads %d, batch %lld, f32 forward, large filters, milliseconds (best of %d); error "
+        "vs im2col\n",
+        num_threads(), static_cast<long long>(batch), reps);
+    std::printf("| layer | im2col | fft | onednn | fft / im2col | err fft |\n");
+    std::printf("| --- | ---: | ---: | ---: | ---: | ---: |\n");
+    for (const LargeLayer& l : kLargeLayers) {
+        conv::Shape2d p = layer_shape(batch, l.c, l.hw);
+        p.r = p.s = l.kernel;
+        p.pad_h = p.pad_w = l.kernel / 2;
+        Tensor<float> x({p.n, p.c, p.h, p.w}, {UNIFORM, {-1.0, 1.0}});
+        Tensor<float> w({p.k, p.c, p.r, p.s}, {UNIFORM, {-0.1, 0.1}});
+        Tensor<float> ref({p.n, p.k, l.hw, l.hw}), y({p.n, p.k, l.hw, l.hw});
+        const double im2col = 1e3 * seconds(conv::Algo::im2col, p, x, w, ref, reps);
+        const double fft = 1e3 * seconds(conv::Algo::fft, p, x, w, y, reps);
+        const double err = rel_error(y, ref);
+        const double onednn = 1e3 * seconds(conv::Algo::onednn, p, x, w, y, reps);
+        std::printf("| %lld->%lld %lldx%lld %lldx%lld | %.2f | %.2f | %.2f | %.2f | %.0e |\n",
+                    static_cast<long long>(l.c), static_cast<long long>(l.c),
+                    static_cast<long long>(l.hw), static_cast<long long>(l.hw),
+                    static_cast<long long>(l.kernel), static_cast<long long>(l.kernel), im2col, fft,
+                    onednn, fft / im2col, err);
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -207,6 +242,7 @@ int main(int argc, char** argv) {
             static_cast<long long>(hw), ms[0], ms[1], ms[2], ms[3], ms[4], ms[5], ms[1] / ms[3],
             err[0], err[1], err[2]);
     }
+    run_large(batch, reps);
     if (weights) run_weights(batch, reps);
     return 0;
 }
