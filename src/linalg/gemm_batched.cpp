@@ -11,6 +11,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <tuple>
 #include <type_traits>
 #include <vector>
 
@@ -117,8 +118,10 @@ void run_xsmm(const F32Batch& p, cpu::XsmmSgemm kernel, bool parallel) {
     }
 }
 
+// A measured shape: m, n, k, whether C is accumulated, the CPU target.
+using ChoiceKey = std::tuple<index_t, index_t, index_t, bool, magmadnn::cpu::Isa>;
 std::mutex choice_mutex;
-std::map<std::string, bool> xsmm_choices;  // key -> libxsmm is faster
+std::map<ChoiceKey, bool> xsmm_choices;  // -> libxsmm is faster
 
 enum class Mode { automatic, own, xsmm };
 
@@ -141,9 +144,7 @@ bool prefer_xsmm(Mode mode, const F32Batch& p, cpu::FixedGemmF32 fixed, cpu::Xsm
                  bool parallel) {
     if (mode != Mode::automatic) return mode == Mode::xsmm;
     if (p.batch == 0) return false;
-    const std::string key =
-        fmt::format("{}x{}x{}|beta{}|{}", p.d.m, p.d.n, p.d.k, p.beta == 0.0f ? 0 : 1,
-                    magmadnn::cpu::isa_name(magmadnn::cpu::active_isa()));
+    const ChoiceKey key{p.d.m, p.d.n, p.d.k, p.beta != 0.0f, magmadnn::cpu::active_isa()};
     std::lock_guard lock(choice_mutex);
     if (auto it = xsmm_choices.find(key); it != xsmm_choices.end()) return it->second;
     F32Batch sample = p;
@@ -172,7 +173,11 @@ bool prefer_xsmm(Mode mode, const F32Batch& p, cpu::FixedGemmF32 fixed, cpu::Xsm
 std::map<std::string, std::string> gemm_batched_choices() {
     std::lock_guard lock(choice_mutex);
     std::map<std::string, std::string> out;
-    for (const auto& [key, xsmm] : xsmm_choices) out[key] = xsmm ? "libxsmm" : "own";
+    for (const auto& [key, xsmm] : xsmm_choices) {
+        const auto& [m, n, k, accumulate, isa] = key;
+        out[fmt::format("{}x{}x{}|beta{}|{}", m, n, k, accumulate ? 1 : 0,
+                        magmadnn::cpu::isa_name(isa))] = xsmm ? "libxsmm" : "own";
+    }
     return out;
 }
 

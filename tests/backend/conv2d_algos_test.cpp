@@ -22,16 +22,6 @@ using namespace magmadnn;
 namespace {
 
 template <typename T>
-double rel_error(const Tensor<T>& y, const Tensor<T>& ref) {
-    double e = 0, m = 0;
-    for (index_t i = 0; i < y.size(); ++i) {
-        e = std::max(e, std::fabs(double(y.get_flat(i)) - double(ref.get_flat(i))));
-        m = std::max(m, std::fabs(double(ref.get_flat(i))));
-    }
-    return e / m;
-}
-
-template <typename T>
 void check_all_passes(conv::Algo a, const conv::Shape2d& p) {
     const bool dbl = std::is_same_v<T, double>;
     const double bound = conv::error_bound(a, dbl);
@@ -46,7 +36,8 @@ void check_all_passes(conv::Algo a, const conv::Shape2d& p) {
     conv::forward(a, p, x, w, y);
     conv::backward_data(a, p, dy, w, dx);
     conv::backward_weights(a, p, x, dy, dw);
-    const double ef = rel_error(y, y_ref), ed = rel_error(dx, dx_ref), ew = rel_error(dw, dw_ref);
+    const double ef = test::rel_error(y, y_ref), ed = test::rel_error(dx, dx_ref),
+                 ew = test::rel_error(dw, dw_ref);
     EXPECT_LE(ef, bound) << conv::to_string(a) << " forward " << p.key();
     EXPECT_LE(ed, bound) << conv::to_string(a) << " backward-data " << p.key();
     EXPECT_LE(ew, bound) << conv::to_string(a) << " backward-weights " << p.key();
@@ -161,14 +152,14 @@ TEST(ConvAlgos, WinogradBackwardWeightsMatchesDirect) {
         for (conv::Algo a : {conv::Algo::winograd2, conv::Algo::winograd4}) {
             Tensor<double> dw(ref.shape());
             conv::backward_weights(a, p, x, dy, dw);
-            const double e64 = rel_error(dw, ref);
+            const double e64 = test::rel_error(dw, ref);
             EXPECT_LE(e64, conv::error_bound(a, true)) << conv::to_string(a) << " " << p.key();
-            EXPECT_GT(rel_error(dw, dw_im2col), 0.0) << conv::to_string(a) << " " << p.key();
+            EXPECT_GT(test::rel_error(dw, dw_im2col), 0.0) << conv::to_string(a) << " " << p.key();
             Tensor<float> dwf(ref.shape());
             conv::backward_weights(a, p, xf, dyf, dwf);
             Tensor<double> dwd(ref.shape());
             for (index_t i = 0; i < dwf.size(); ++i) dwd.data()[i] = double(dwf.cdata()[i]);
-            const double e32 = rel_error(dwd, ref32);
+            const double e32 = test::rel_error(dwd, ref32);
             EXPECT_LE(e32, conv::error_bound(a, false)) << conv::to_string(a) << " " << p.key();
             std::printf("%-9s backward-weights %s: f64 %.1e (bound %.0e)  f32 %.1e (bound %.0e)\n",
                         conv::to_string(a), p.key().c_str(), e64, conv::error_bound(a, true), e32,

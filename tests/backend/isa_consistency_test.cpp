@@ -22,16 +22,6 @@ using namespace magmadnn;
 
 namespace {
 
-template <typename T>
-double rel_diff(const Tensor<T>& a, const Tensor<T>& ref) {
-    double e = 0, m = 0;
-    for (index_t i = 0; i < a.size(); ++i) {
-        e = std::max(e, std::abs(double(a.get_flat(i)) - double(ref.get_flat(i))));
-        m = std::max(m, std::abs(double(ref.get_flat(i))));
-    }
-    return m == 0 ? e : e / m;
-}
-
 // run() under every supported target; each result compared with the scalar target's.
 template <typename T>
 void across_targets(const std::string& what, double bound,
@@ -47,7 +37,7 @@ void across_targets(const std::string& what, double bound,
         const std::vector<Tensor<T>> out = run();
         ASSERT_EQ(out.size(), ref.size());
         for (std::size_t i = 0; i < out.size(); ++i) {
-            const double d = rel_diff(out[i], ref[i]);
+            const double d = test::rel_error(out[i], ref[i]);
             EXPECT_LE(d, bound) << what << " output " << i << " on " << cpu::isa_name(isa);
             std::printf("%-40s output %zu on %-6s: %.1e (bound %.0e)\n", what.c_str(), i,
                         std::string(cpu::isa_name(isa)).c_str(), d, bound);

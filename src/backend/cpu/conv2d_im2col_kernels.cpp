@@ -136,24 +136,19 @@ void col2im_add_unit_stride(const Shape2d& p, const float* col, index_t c0, inde
 // stored once.
 constexpr index_t kMaxFilterWidth = 32;  // wider filters take the generic loop
 
-inline __m256i lanes8(index_t n) {
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(std::clamp<index_t>(n, 0, 8))),
-                              _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
-
 void col2im_add_unit_stride(const Shape2d& p, const float* col, index_t c0, index_t cg, float* dx) {
     const index_t oh = p.out_h(), ow = p.out_w(), P = oh * ow;
     __m256i masks[kMaxFilterWidth];
     std::array<index_t, kMaxFilterWidth> shifts{};
     for (index_t x0 = 0; x0 < p.w; x0 += 8) {
         const index_t width = std::min<index_t>(8, p.w - x0);
-        const __m256i out_mask = lanes8(width);
+        const __m256i out_mask = cpu_rows::lanes8(width);
         for (index_t v = 0; v < p.s; ++v) {
             // lane l is input column x0 + l, read by output column j = x0 + l - sh
             const index_t sh = v * p.dil_w - p.pad_w;
             const index_t lo = std::max<index_t>(0, sh - x0);
             const index_t hi_lane = std::min<index_t>(width, ow + sh - x0);
-            masks[v] = _mm256_andnot_si256(lanes8(lo), lanes8(hi_lane));
+            masks[v] = _mm256_andnot_si256(cpu_rows::lanes8(lo), cpu_rows::lanes8(hi_lane));
             shifts[v] = v * P + x0 - sh;
         }
         for (index_t c = 0; c < cg; ++c) {

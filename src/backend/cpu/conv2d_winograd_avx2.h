@@ -37,7 +37,7 @@ void input_row_avx2(const Shape2d& p, const float* plane, index_t ti, index_t tw
             for (int i = 0; i < a; ++i) t[i][j] = r[i];
         }
         const index_t n = std::min<index_t>(8, tw - tj0);
-        const __m256i k = lanes8(n);
+        const __m256i k = cpu_rows::lanes8(n);
         for (int i = 0; i < a; ++i) {  // then along the rows
             __m256 r[a];
             F::template bt<float>(t[i], r);
@@ -82,7 +82,7 @@ void output_row_avx2(index_t oh, index_t ow, const float* mk, index_t xs, index_
     constexpr int m = F::m, a = F::a;
     for (index_t tj0 = 0; tj0 < tw; tj0 += 8) {
         const index_t n = std::min<index_t>(8, tw - tj0);
-        const __m256i k = lanes8(n);
+        const __m256i k = cpu_rows::lanes8(n);
         __m256 t[m][a];
         for (int j = 0; j < a; ++j) {
             __m256 col[a], r[m];

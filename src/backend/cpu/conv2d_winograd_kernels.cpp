@@ -27,6 +27,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -36,6 +37,7 @@
 
 // clang-format off
 #include "backend/cpu/isa/begin.h"
+#include "short_rows.h"
 #include "conv2d_winograd_transforms.h"
 #include "conv2d_winograd_avx512.h"
 #include "conv2d_winograd_avx2.h"

@@ -33,12 +33,6 @@ inline __m256 madd(float s, __m256 a, __m256 b) { return _mm256_fmadd_ps(_mm256_
 inline __m256 nmadd(float s, __m256 a, __m256 b) {
     return _mm256_fnmadd_ps(_mm256_set1_ps(s), a, b);
 }
-
-// The first n of 8 lanes, as a mask vector (none for n <= 0).
-inline __m256i lanes8(index_t n) {
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(std::clamp<index_t>(n, 0, 8))),
-                              _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
 #endif
 
 // The 1-D transforms on alpha values (V: a scalar or a vector of lanes, S its scalar type): bt
@@ -188,7 +182,7 @@ void filters(const T* w, index_t kc0, index_t n, T* U, index_t us) {
         const __m256i idx =
             _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(9));
         for (index_t h0 = 0; h0 < n; h0 += 8) {
-            const __m256i k = lanes8(n - h0);
+            const __m256i k = cpu_rows::lanes8(n - h0);
             __m256 g[9], u[aa];
             for (int e = 0; e < 9; ++e) {
                 g[e] = _mm256_mask_i32gather_ps(_mm256_setzero_ps(), w + (kc0 + h0) * 9 + e, idx,

@@ -126,11 +126,6 @@ void maxpool2x2_backward_plane_simd(const float* g, const std::int32_t* am, cons
 // The same for AVX2, 8 outputs per step: shuffles pick the even and odd columns of 16 input
 // columns within each 128-bit half, and a cross-half permute puts them in order. The same
 // comparisons, ties and index arithmetic as the AVX-512 version and the scalar loop.
-inline __m256i lanes8(index_t n) {
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(std::clamp<index_t>(n, 0, 8))),
-                              _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
-
 // even / odd elements of the 16 floats lo, hi
 inline __m256 evens(__m256 lo, __m256 hi) {
     return _mm256_castpd_ps(
@@ -158,7 +153,7 @@ void maxpool2x2_plane_simd(const float* xp, index_t h, index_t w, index_t oh, in
                 a0 = _mm256_loadu_ps(r0 + 2 * j), a1 = _mm256_loadu_ps(r0 + 2 * j + 8);
                 b0 = _mm256_loadu_ps(r1 + 2 * j), b1 = _mm256_loadu_ps(r1 + 2 * j + 8);
             } else {
-                const __m256i lo_m = lanes8(ins), hi_m = lanes8(ins - 8);
+                const __m256i lo_m = cpu_rows::lanes8(ins), hi_m = cpu_rows::lanes8(ins - 8);
                 a0 = _mm256_maskload_ps(r0 + 2 * j, lo_m);
                 a1 = _mm256_maskload_ps(r0 + 2 * j + 8, hi_m);
                 b0 = _mm256_maskload_ps(r1 + 2 * j, lo_m);
@@ -184,7 +179,7 @@ void maxpool2x2_plane_simd(const float* xp, index_t h, index_t w, index_t oh, in
                 _mm256_storeu_ps(y + i * ow + j, best);
                 _mm256_storeu_si256(reinterpret_cast<__m256i*>(am + i * ow + j), arg);
             } else {
-                const __m256i out_m = lanes8(outs);
+                const __m256i out_m = cpu_rows::lanes8(outs);
                 _mm256_maskstore_ps(y + i * ow + j, out_m, best);
                 _mm256_maskstore_epi32(am + i * ow + j, out_m, arg);
             }
@@ -208,7 +203,7 @@ void maxpool2x2_backward_plane_simd(const float* g, const std::int32_t* am, cons
         float* r1 = r0 + w;
         for (index_t j = 0; j < ow; j += 8) {
             const index_t outs = std::min<index_t>(8, ow - j);
-            const __m256i m = lanes8(outs);
+            const __m256i m = cpu_rows::lanes8(outs);
             const index_t o = i * ow + j;
             __m256 gv = _mm256_maskload_ps(g + o, m);
             if (y != nullptr) {
@@ -237,7 +232,7 @@ void maxpool2x2_backward_plane_simd(const float* g, const std::int32_t* am, cons
                 _mm256_storeu_ps(r0 + 2 * j, t0), _mm256_storeu_ps(r0 + 2 * j + 8, t1);
                 _mm256_storeu_ps(r1 + 2 * j, u0), _mm256_storeu_ps(r1 + 2 * j + 8, u1);
             } else {
-                const __m256i m0 = lanes8(ins), m1 = lanes8(ins - 8);
+                const __m256i m0 = cpu_rows::lanes8(ins), m1 = cpu_rows::lanes8(ins - 8);
                 _mm256_maskstore_ps(r0 + 2 * j, m0, t0),
                     _mm256_maskstore_ps(r0 + 2 * j + 8, m1, t1);
                 _mm256_maskstore_ps(r1 + 2 * j, m0, u0),

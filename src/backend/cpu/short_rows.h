@@ -4,6 +4,7 @@
 // vectors. Include it after backend/cpu/isa/begin.h: the functions have internal linkage and are
 // compiled for the including file's target.
 
+#include <algorithm>
 #include <cstring>
 
 #include "magmadnn/core/types.h"
@@ -20,6 +21,13 @@ inline __mmask16 tail16(index_t n) {
     return n >= 16 ? __mmask16(0xffff) : __mmask16((1u << n) - 1u);
 }
 inline __mmask8 tail8(index_t n) { return n >= 8 ? __mmask8(0xff) : __mmask8((1u << n) - 1u); }
+#endif
+#if defined(MAGMADNN_ISA_AVX2)
+// The first n of 8 f32 lanes as an AVX2 mask vector (none for n <= 0, all for n >= 8).
+inline __m256i lanes8(index_t n) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(std::clamp<index_t>(n, 0, 8))),
+                              _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
 #endif
 
 // dst[0, n) = src[0, n); the ranges do not overlap.

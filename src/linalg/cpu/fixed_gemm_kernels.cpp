@@ -182,34 +182,7 @@ void gemm_8x8x8(const float* A, const float* B, float* C, float alpha, float bet
     for (int q = 0; q < 4; ++q) store(C + 16 * q, lanes(16), acc[q], alpha, beta);
 }
 
-struct Entry {
-    index_t n;
-    FixedGemmF32 fn;
-};
-
-// Square sizes: the small dense blocks of high-order FEM contractions and batched solvers.
-constexpr std::array<Entry, 12> squares{{{4, &gemm_4x4x4},
-                                         {8, &gemm_8x8x8},
-                                         {12, &tiled<12, 12, 12>},
-                                         {16, &tiled<16, 16, 16>},
-                                         {20, &tiled<20, 20, 20>},
-                                         {24, &tiled<24, 24, 24>},
-                                         {28, &tiled<28, 28, 28>},
-                                         {32, &tiled<32, 32, 32>},
-                                         {40, &tiled<40, 40, 40>},
-                                         {48, &tiled<48, 48, 48>},
-                                         {56, &tiled<56, 56, 56>},
-                                         {64, &tiled<64, 64, 64>}}};
-
 }  // namespace
-
-FixedGemmF32 fixed_gemm_f32(index_t m, index_t n, index_t k) {
-    if (m != n || n != k) return nullptr;
-    for (const Entry& e : squares) {
-        if (e.n == n) return e.fn;
-    }
-    return nullptr;
-}
 
 #elif defined(MAGMADNN_ISA_AVX2)
 
@@ -364,13 +337,26 @@ void gemm_4x4x4(const float* A, const float* B, float* C, float alpha, float bet
     store8<8>(C + 8, acc[1], alpha, beta);
 }
 
+}  // namespace
+
+#endif
+
+#if defined(MAGMADNN_ISA_AVX2)
+namespace {
+
+#if !defined(MAGMADNN_ISA_AVX512)
+// AVX2 rows of 8 floats fill one vector: the general tiling is the 8 x 8 x 8 kernel
+constexpr FixedGemmF32 gemm_8x8x8 = &tiled<8, 8, 8>;
+#endif
+
 struct Entry {
     index_t n;
     FixedGemmF32 fn;
 };
 
-constexpr std::array<Entry, 12> squares{{{4, &gemm_4x4x4},
-                                         {8, &tiled<8, 8, 8>},
+// Square sizes: the small dense blocks of high-order FEM contractions and batched solvers.
+constexpr std::array<Entry, 12> squares{{{4, gemm_4x4x4},
+                                         {8, gemm_8x8x8},
                                          {12, &tiled<12, 12, 12>},
                                          {16, &tiled<16, 16, 16>},
                                          {20, &tiled<20, 20, 20>},
