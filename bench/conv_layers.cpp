@@ -6,7 +6,8 @@
 // DEVICE tensors, algorithms chosen by cuDNN's timed search on the warm-up call), and the
 // forward's error against im2col on the host. Without a GPU it says so and exits 0.
 // On the CPU a second table times large filters (7x7 and 11x11, same padding): im2col, FFT and
-// oneDNN's primitive, the case FFT convolutions are for.
+// oneDNN's primitive, the case FFT convolutions are for, forward with fixed weights and a whole
+// training step with new weights each step.
 // With --weights (CPU): a further table, backward-weights of im2col, winograd2, winograd4 and
 // onednn, with the Winograd errors against im2col.
 //   bench_conv_layers [batch=1] [reps=3] [--device cpu|cuda] [--weights]
@@ -163,15 +164,41 @@ void run_weights(index_t batch, int reps) {
 struct LargeLayer {
     index_t c, hw, kernel;
 };
-const std::vector<LargeLayer> kLargeLayers{{16, 56, 7}, {32, 28, 7}, {16, 56, 11}, {32, 28, 11}};
+const std::vector<LargeLayer> kLargeLayers{{16, 56, 7}, {32, 28, 7},  {64, 28, 7},
+                                           {32, 56, 5}, {16, 56, 11}, {32, 28, 11}};
+
+// Best time of a training step (forward, backward-data, backward-weights) with the weights
+// changed before each step, as an optimizer does (so no algorithm reuses a transformed filter).
+double step_seconds(conv::Algo a, const conv::Shape2d& p, const Tensor<float>& x, Tensor<float>& w,
+                    Tensor<float>& y, int reps) {
+    Tensor<float> dx(x.shape()), dw(w.shape());
+    auto step = [&] {
+        w.data()[0] += 1e-3f;
+        conv::forward(a, p, x, w, y);
+        conv::backward_data(a, p, y, w, dx);
+        conv::backward_weights(a, p, x, y, dw);
+    };
+    step();  // warm-up
+    double best = 1e300;
+    for (int i = 0; i < reps; ++i) {
+        const auto t0 = std::chrono::steady_clock::now();
+        step();
+        best = std::min(
+            best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    }
+    return best;
+}
 
 void run_large(index_t batch, int reps) {
     std::printf(
-        "\nthreads %d, batch %lld, f32 forward, large filters, milliseconds (best of %d); error "
-        "vs im2col\n",
+        "\nthreads %d, batch %lld, f32, large filters, milliseconds (best of %d): forward with the "
+        "same weights (inference), and a training step (3 passes, new weights each step); error "
+        "of the FFT forward vs im2col\n",
         num_threads(), static_cast<long long>(batch), reps);
-    std::printf("| layer | im2col | fft | onednn | fft / im2col | err fft |\n");
-    std::printf("| --- | ---: | ---: | ---: | ---: | ---: |\n");
+    std::printf(
+        "| layer | fwd im2col | fwd fft | fwd onednn | fft / im2col | step im2col | step fft | "
+        "step onednn | fft / im2col | err fft |\n");
+    std::printf("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     for (const LargeLayer& l : kLargeLayers) {
         conv::Shape2d p = layer_shape(batch, l.c, l.hw);
         p.r = p.s = l.kernel;
@@ -183,11 +210,16 @@ void run_large(index_t batch, int reps) {
         const double fft = 1e3 * seconds(conv::Algo::fft, p, x, w, y, reps);
         const double err = rel_error(y, ref);
         const double onednn = 1e3 * seconds(conv::Algo::onednn, p, x, w, y, reps);
-        std::printf("| %lld->%lld %lldx%lld %lldx%lld | %.2f | %.2f | %.2f | %.2f | %.0e |\n",
-                    static_cast<long long>(l.c), static_cast<long long>(l.c),
-                    static_cast<long long>(l.hw), static_cast<long long>(l.hw),
-                    static_cast<long long>(l.kernel), static_cast<long long>(l.kernel), im2col, fft,
-                    onednn, fft / im2col, err);
+        const double s_im2col = 1e3 * step_seconds(conv::Algo::im2col, p, x, w, y, reps);
+        const double s_fft = 1e3 * step_seconds(conv::Algo::fft, p, x, w, y, reps);
+        const double s_onednn = 1e3 * step_seconds(conv::Algo::onednn, p, x, w, y, reps);
+        std::printf(
+            "| %lld->%lld %lldx%lld %lldx%lld | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | "
+            "%.2f | %.0e |\n",
+            static_cast<long long>(l.c), static_cast<long long>(l.c), static_cast<long long>(l.hw),
+            static_cast<long long>(l.hw), static_cast<long long>(l.kernel),
+            static_cast<long long>(l.kernel), im2col, fft, onednn, fft / im2col, s_im2col, s_fft,
+            s_onednn, s_fft / s_im2col, err);
     }
 }
 

@@ -19,6 +19,7 @@ list(APPEND MAGMADNN_SOURCES
   backend/cpu/conv2d_direct.cpp
   backend/cpu/conv2d_dispatch.cpp
   backend/cpu/conv2d_fft.cpp
+  backend/cpu/conv2d_fft_filters.cpp
   backend/cpu/conv2d_im2col.cpp
   backend/cpu/conv2d_names.cpp
   backend/cpu/conv2d_onednn.cpp

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "data/temp_dir.h"
 #include "magmadnn.h"
 #include "test_util.h"
 
@@ -168,6 +169,57 @@ TEST(ConvAlgos, WinogradBackwardWeightsMatchesDirect) {
     }
 }
 
+// FFT by overlap-save windows: shapes whose planes take several windows each way with a ragged
+// last tile, filters that are not square (5x3, 1x7, 7x1, 1x1), unequal paddings, batches whose
+// tiles fill more than one chunk of spectra, and a filter larger than most windows. Backward-data
+// adds overlapping windows in four colours; these shapes have neighbours in both directions.
+TEST(ConvAlgos, FftTiledShapesMatchDirect) {
+    struct Case {
+        index_t n, c, k, h, w, r, s, pad_h, pad_w;
+    };
+    int tiled = 0;
+    for (const Case& s : {Case{3, 5, 7, 29, 23, 5, 3, 2, 1}, Case{10, 32, 32, 32, 32, 3, 3, 1, 1},
+                          Case{2, 24, 40, 45, 17, 1, 7, 0, 3}, Case{1, 48, 16, 19, 61, 7, 1, 3, 0},
+                          Case{2, 8, 8, 40, 40, 1, 1, 0, 0}, Case{1, 64, 64, 40, 33, 3, 3, 0, 1},
+                          Case{2, 3, 4, 30, 30, 11, 11, 5, 5}}) {
+        conv::Shape2d p;
+        p.n = s.n, p.c = s.c, p.k = s.k, p.h = s.h, p.w = s.w, p.r = s.r, p.s = s.s;
+        p.pad_h = s.pad_h, p.pad_w = s.pad_w;
+        const auto window = conv::fft_window(p);
+        if (window[0] < p.h + 2 * p.pad_h && window[1] < p.w + 2 * p.pad_w) ++tiled;
+        std::printf("fft window %lldx%lld for %s\n", static_cast<long long>(window[0]),
+                    static_cast<long long>(window[1]), p.key().c_str());
+        check_all_passes<double>(conv::Algo::fft, p);
+        check_all_passes<float>(conv::Algo::fft, p);
+    }
+    EXPECT_GE(tiled, 3) << "too few shapes cut into several windows each way";
+}
+
+// The FFT algorithm keeps the last filters' transforms while the weights are bitwise the same:
+// a changed weight, or the same values under another shape, must not reuse them.
+TEST(ConvAlgos, FftFilterCacheFollowsTheWeights) {
+    conv::Shape2d p = shape3x3(1);
+    p.r = p.s = 5;
+    p.pad_h = p.pad_w = 2;
+    auto x = test::random_tensor<double>({p.n, p.c, p.h, p.w}, 21);
+    auto w = test::random_tensor<double>({p.k, p.c, p.r, p.s}, 22);
+    Tensor<double> y({p.n, p.k, p.out_h(), p.out_w()}), ref(y.shape());
+    for (int step = 0; step < 3; ++step) {
+        conv::forward(conv::Algo::fft, p, x, w, y);
+        conv::forward(conv::Algo::direct, p, x, w, ref);
+        EXPECT_LE(test::rel_error(y, ref), conv::error_bound(conv::Algo::fft, true)) << step;
+        w.data()[step * 7] += 0.5;  // one weight changes between steps
+    }
+    conv::Shape2d q = p;  // the same values as k = c, c = k
+    std::swap(q.c, q.k);
+    auto xq = test::random_tensor<double>({q.n, q.c, q.h, q.w}, 23);
+    Tensor<double> yq({q.n, q.k, q.out_h(), q.out_w()}), refq(yq.shape());
+    w = w.reshape({q.k, q.c, q.r, q.s});
+    conv::forward(conv::Algo::fft, q, xq, w, yq);
+    conv::forward(conv::Algo::direct, q, xq, w, refq);
+    EXPECT_LE(test::rel_error(yq, refq), conv::error_bound(conv::Algo::fft, true));
+}
+
 TEST(ConvAlgos, InapplicableAlgorithmIsAValueError) {
     conv::Shape2d p = shape3x3(1);
     p.stride_h = 2;
@@ -177,8 +229,8 @@ TEST(ConvAlgos, InapplicableAlgorithmIsAValueError) {
 }
 
 TEST(ConvAlgos, ChoiceIsCachedOnDiskAndOverridable) {
-    const auto dir = std::filesystem::temp_directory_path() / "magmadnn_conv_cache_test";
-    std::filesystem::remove_all(dir);
+    const test::TempDir temp;  // unique: concurrent test runs must not share the cache
+    const std::filesystem::path dir = temp.path();
     setenv("XDG_CACHE_HOME", dir.c_str(), 1);
     unsetenv("MAGMADNN_CONV_ALGO");
     conv::clear_memory_cache();
@@ -208,5 +260,4 @@ TEST(ConvAlgos, ChoiceIsCachedOnDiskAndOverridable) {
     unsetenv("MAGMADNN_CONV_ALGO");
     unsetenv("XDG_CACHE_HOME");
     conv::clear_memory_cache();
-    std::filesystem::remove_all(dir);
 }

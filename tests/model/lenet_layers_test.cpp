@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "data/temp_dir.h"
 #include "magmadnn.h"
 #include "test_util.h"
 
@@ -68,14 +69,14 @@ TEST(CnnLayers, TrainsAndReloadsWithRunningStatistics) {
     const auto state = model.layers()[2]->get_state();
     EXPECT_NE(op::value_of(state[0]).get_flat(0), 0.0f);  // running mean moved
 
-    const auto path = std::filesystem::temp_directory_path() / "magmadnn_cnn_layers.safetensors";
-    model.save(path.string());
-    auto loaded = model::Model<float>::load(path.string(), 8);
+    const test::TempDir dir;
+    const std::string path = dir.file("cnn_layers.safetensors");
+    model.save(path);
+    auto loaded = model::Model<float>::load(path, 8);
     const auto ls = loaded.layers()[2]->get_state();
     EXPECT_EQ(op::value_of(ls[0]).to_vector(), op::value_of(state[0]).to_vector());
     EXPECT_EQ(op::value_of(ls[1]).to_vector(), op::value_of(state[1]).to_vector());
     EXPECT_EQ(loaded.predict(x).to_vector(), model.predict(x).to_vector());
-    std::filesystem::remove(path);
 }
 
 TEST(CnnLayers, BadArchitecturesAreSpecificErrors) {

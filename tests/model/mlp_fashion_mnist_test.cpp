@@ -14,6 +14,7 @@
 #include <string>
 
 #include "cli_run.h"
+#include "data/temp_dir.h"
 
 using magmadnn::test::CliRun;
 using magmadnn::test::have_fashion_mnist;
@@ -27,8 +28,8 @@ CliRun run(const std::string& args) { return magmadnn::test::run_cli(args); }
 TEST(FashionMnist, SeedMlpReachesPyTorchAccuracyAndReloads) {
     if (!have_fashion_mnist())
         GTEST_SKIP() << "Fashion-MNIST not installed (dataset-fashion-mnist)";
-    const std::string model =
-        (std::filesystem::temp_directory_path() / "magmadnn_mlp_test.safetensors").string();
+    const magmadnn::test::TempDir dir;  // unique: concurrent test runs must not share the file
+    const std::string model = dir.file("mlp.safetensors");
     double sum = 0, first = 0;
     for (int seed = 1; seed <= 3; ++seed) {
         const CliRun train =
@@ -50,7 +51,6 @@ TEST(FashionMnist, SeedMlpReachesPyTorchAccuracyAndReloads) {
     ASSERT_EQ(eval.status, 0);
     const auto e = nlohmann::json::parse(eval.last_line);
     EXPECT_EQ(e.at("test_accuracy").get<double>(), acc);
-    std::filesystem::remove(model);
 }
 
 TEST(FashionMnist, CommandLineErrorsExitNonZero) {

@@ -58,14 +58,18 @@ struct Shape2d {
 // cudnn: never, it is not a host algorithm).
 bool applicable(Algo a, const Shape2d& p, bool is_double);
 
+// The FFT algorithm's window (transform) size {rows, columns} for this problem: the padded input
+// is cut into windows of this size stepping by the window minus the filter plus one.
+std::array<index_t, 2> fft_window(const Shape2d& p);
+
 // The relative error bound (max |y - y_direct| / max |y_direct|) an algorithm must meet against
 // direct convolution on random inputs, for f32 or f64 (cudnn: against im2col on the host).
 double error_bound(Algo a, bool is_double);
 
 // The three passes. Outputs are overwritten. On HOST tensors `a` names the algorithm
 // (automatic / cudnn: conv::choose). An algorithm that lacks a pass runs a stated fallback:
-// Winograd backward-data is Winograd on the rotated filter when pad <= 2, else im2col; Winograd
-// and FFT backward-weights are im2col; FFT backward-data is im2col.
+// Winograd backward-data is Winograd on the rotated filter when pad <= 2, else im2col. FFT has
+// all three passes.
 // `workspace` (optional, im2col only): forward keeps the unrolled input there (resized as needed,
 // skipped above 64 Mi elements) and backward_weights reuses it; pass the same x to both.
 // Tensors all in GPU memory run cuDNN whatever `a` names (and ignore `workspace`); mixing HOST

@@ -38,9 +38,13 @@ void winograd_backward_data(int m, const Shape2d& p, const T* dy, const T* w, T*
 template <typename T>
 void winograd_backward_weights(int m, const Shape2d& p, const T* x, const T* dy, T* dw);
 
-// FFT (FFTW real transforms): forward only.
+// FFT by overlap-save tiles (FFTW real transforms, per-frequency GEMMs): all three passes.
 template <typename T>
 void fft_forward(const Shape2d& p, const T* x, const T* w, T* y);
+template <typename T>
+void fft_backward_data(const Shape2d& p, const T* dy, const T* w, T* dx);
+template <typename T>
+void fft_backward_weights(const Shape2d& p, const T* x, const T* dy, T* dw);
 
 // oneDNN's convolution primitive (f32): all three passes.
 void onednn_forward(const Shape2d& p, const float* x, const float* w, float* y);

@@ -144,13 +144,16 @@ void backward_data(Algo a, const Shape2d& p, const Tensor<T>& dy, const Tensor<T
                 return;
             }
             break;  // fallback: im2col
+        case Algo::fft:
+            cpu::fft_backward_data(p, dyd, wd, dxd);
+            return;
         case Algo::onednn:
             if constexpr (std::is_same_v<T, float>) {
                 cpu::onednn_backward_data(p, dyd, wd, dxd);
                 return;
             }
             break;
-        default:  // fft: fallback im2col
+        default:
             break;
     }
     cpu::im2col_backward_data(p, dyd, wd, dxd);
@@ -177,6 +180,10 @@ void backward_weights(Algo a, const Shape2d& p, const Tensor<T>& x, const Tensor
     if ((a == Algo::winograd2 || a == Algo::winograd4) &&
         applicable(a, p, std::is_same_v<T, double>)) {
         cpu::winograd_backward_weights(a == Algo::winograd2 ? 2 : 4, p, xd, dyd, dwd);
+        return;
+    }
+    if (a == Algo::fft) {
+        cpu::fft_backward_weights(p, xd, dyd, dwd);
         return;
     }
     if constexpr (std::is_same_v<T, float>) {
