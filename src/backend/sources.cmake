@@ -16,6 +16,7 @@ list(APPEND MAGMADNN_CUDA_SOURCES
   backend/cuda/reduce.cu
 )
 list(APPEND MAGMADNN_SOURCES
+  backend/cpu/batchnorm.cpp
   backend/cpu/conv2d_direct.cpp
   backend/cpu/conv2d_dispatch.cpp
   backend/cpu/conv2d_fft.cpp

@@ -1,10 +1,11 @@
 // Batch normalisation over axis 1 of {n, c, ...}. Training mode normalises by the batch's mean
 // and (biased) variance and moves the running statistics towards the batch mean and unbiased
-// variance; inference mode uses the running statistics. On the host, statistics are accumulated
-// in double. When every input is in GPU memory the node runs cuDNN on the device pointers (same
-// semantics, see backend/cuda/batchnorm_cudnn.h); otherwise, and for training batches with a
-// single value per channel, GPU tensors are staged through host buffers.
-#include <cmath>
+// variance; inference mode uses the running statistics. On the host (backend/cpu/batchnorm.h)
+// statistics are accumulated in double. When every input is in GPU memory the node runs cuDNN on
+// the device pointers (same semantics, see backend/cuda/batchnorm_cudnn.h); otherwise, and for
+// training batches with a single value per channel, GPU tensors are staged through host buffers.
+#include "../backend/cpu/batchnorm.h"
+
 #include <optional>
 
 #include "conv2d_stage.h"
@@ -53,50 +54,9 @@ class BatchNorm final : public Node<T> {
         if (&rmt != &rm_out()) rmt.copy_from(rm_out());
         if (&rvt != &rv_out()) rvt.copy_from(rv_out());
         Tensor<T>& yt = host_out(this->output_, s_[5]);
-        const T* x = xt.cdata();
-        const T* gamma = gt.cdata();
-        const T* beta = bt.cdata();
-        T* rm = rmt.data();
-        T* rv = rvt.data();
-        T* y = yt.data();
-        T* xh = xhat_.data();
-        const double m = double(n_ * inner_);
-#pragma omp parallel for
-        for (index_t c = 0; c < c_; ++c) {
-            double mean, var;
-            if (training_) {
-                double s = 0, ss = 0;
-                for (index_t n = 0; n < n_; ++n) {
-                    const T* row = x + (n * c_ + c) * inner_;
-                    for (index_t e = 0; e < inner_; ++e) s += double(row[e]);
-                }
-                mean = s / m;
-                for (index_t n = 0; n < n_; ++n) {
-                    const T* row = x + (n * c_ + c) * inner_;
-                    for (index_t e = 0; e < inner_; ++e) {
-                        const double d = double(row[e]) - mean;
-                        ss += d * d;
-                    }
-                }
-                var = ss / m;
-                const double mo = double(momentum_);
-                rm[c] = T((1 - mo) * double(rm[c]) + mo * mean);
-                rv[c] = T((1 - mo) * double(rv[c]) + mo * (m > 1 ? ss / (m - 1) : var));
-            } else {
-                mean = double(rm[c]);
-                var = double(rv[c]);
-            }
-            const double inv = 1.0 / std::sqrt(var + double(eps_));
-            invstd_[static_cast<std::size_t>(c)] = inv;
-            for (index_t n = 0; n < n_; ++n) {
-                const index_t off = (n * c_ + c) * inner_;
-                for (index_t e = 0; e < inner_; ++e) {
-                    const T h = T((double(x[off + e]) - mean) * inv);
-                    xh[off + e] = h;
-                    y[off + e] = gamma[c] * h + beta[c];
-                }
-            }
-        }
+        batchnorm::cpu::batchnorm_forward(shape(), training_, double(momentum_), double(eps_),
+                                          xt.cdata(), gt.cdata(), bt.cdata(), rmt.data(),
+                                          rvt.data(), xhat_.data(), yt.data(), invstd_.data());
         if (training_) {
             if (&rmt != &rm_out()) rm_out().copy_from(rmt);
             if (&rvt != &rv_out()) rv_out().copy_from(rvt);
@@ -112,22 +72,9 @@ class BatchNorm final : public Node<T> {
 #endif
         const Tensor<T>& gt = on_host(this->grad_, s_[6]);
         const Tensor<T>& gam = on_host(this->inputs_[1]->output(), s_[1]);
-        const T* g = gt.cdata();
-        const T* xh = xhat_.cdata();
         std::vector<double> sum_g(static_cast<std::size_t>(c_)), sum_gx(sum_g.size());
-#pragma omp parallel for
-        for (index_t c = 0; c < c_; ++c) {
-            double a = 0, b = 0;
-            for (index_t n = 0; n < n_; ++n) {
-                const index_t off = (n * c_ + c) * inner_;
-                for (index_t e = 0; e < inner_; ++e) {
-                    a += double(g[off + e]);
-                    b += double(g[off + e]) * double(xh[off + e]);
-                }
-            }
-            sum_g[static_cast<std::size_t>(c)] = a;
-            sum_gx[static_cast<std::size_t>(c)] = b;
-        }
+        batchnorm::cpu::batchnorm_channel_sums(shape(), gt.cdata(), xhat_.cdata(), sum_g.data(),
+                                               sum_gx.data());
         auto per_channel = [&](std::size_t i, const std::vector<double>& v, Tensor<T>& stage) {
             this->emit_computed(i, [&](Tensor<T>& dst) {
                 Tensor<T>& o = host_out(dst, stage);
@@ -140,29 +87,15 @@ class BatchNorm final : public Node<T> {
         per_channel(2, sum_g, s_[8]);   // dbeta = sum g
         this->emit_computed(0, [&](Tensor<T>& dst) {
             Tensor<T>& o = host_out(dst, s_[9]);
-            T* dx = o.data();
-            const T* gamma = gam.cdata();
-            const double m = double(n_ * inner_);
-#pragma omp parallel for
-            for (index_t c = 0; c < c_; ++c) {
-                const double k = double(gamma[c]) * invstd_[static_cast<std::size_t>(c)];
-                const double mg = sum_g[static_cast<std::size_t>(c)] / m;
-                const double mgx = sum_gx[static_cast<std::size_t>(c)] / m;
-                for (index_t n = 0; n < n_; ++n) {
-                    const index_t off = (n * c_ + c) * inner_;
-                    for (index_t e = 0; e < inner_; ++e) {
-                        // training: the batch statistics depend on x too
-                        dx[off + e] =
-                            training_ ? T(k * (double(g[off + e]) - mg - double(xh[off + e]) * mgx))
-                                      : T(k * double(g[off + e]));
-                    }
-                }
-            }
+            batchnorm::cpu::batchnorm_backward_data(shape(), training_, gt.cdata(), xhat_.cdata(),
+                                                    gam.cdata(), invstd_.data(), sum_g.data(),
+                                                    sum_gx.data(), o.data());
             if (&o != &dst) dst.copy_from(o);
         });
     }
 
   private:
+    batchnorm::cpu::BatchNormShape shape() const { return {n_, c_, inner_}; }
 #ifdef MAGMADNN_WITH_CUDNN
     // cuDNN when all five inputs are in GPU memory, and training has two or more values per
     // channel (cuDNN's unbiased variance divides by n * inner - 1; the host uses the biased one
