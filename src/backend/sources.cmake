@@ -17,6 +17,7 @@ list(APPEND MAGMADNN_CUDA_SOURCES
 )
 list(APPEND MAGMADNN_SOURCES
   backend/cpu/batchnorm.cpp
+  backend/cpu/conv2d_bias.cpp
   backend/cpu/conv2d_direct.cpp
   backend/cpu/conv2d_dispatch.cpp
   backend/cpu/conv2d_fft.cpp

@@ -1,10 +1,11 @@
 // The conv2d node. On HOST tensors the convolution runs through conv:: (the algorithm chosen by
 // measurement on the first evaluation, or the one the caller named), then the bias is added per
-// channel. On GPU tensors it runs cuDNN (its own timed choice per pass, whatever algorithm was
-// named: CPU algorithm names never break a device graph); a build without cuDNN stages GPU
-// tensors through host buffers instead.
+// channel (backend/cpu/conv2d_bias.h). On GPU tensors it runs cuDNN (its own timed choice per
+// pass, whatever algorithm was named: CPU algorithm names never break a device graph); a build
+// without cuDNN stages GPU tensors through host buffers instead.
 #include <optional>
 
+#include "../backend/cpu/conv2d_bias.h"
 #include "conv2d_stage.h"
 #include "magmadnn/op/conv.h"
 #include "nodes.h"
@@ -47,15 +48,7 @@ class Conv2d final : public Node<T> {
         conv::forward(a, p_, x, w, y, &cols_);
         if (this->inputs_.size() == 3) {
             const Tensor<T>& b = on_host(this->inputs_[2]->output(), sb_);
-            const T* bd = b.cdata();
-            T* yd = y.data();
-            const index_t hw = p_.out_h() * p_.out_w();
-#pragma omp parallel for if (y.size() > (1 << 15))
-            for (index_t nk = 0; nk < p_.n * p_.k; ++nk) {
-                const T v = bd[nk % p_.k];
-                T* row = yd + nk * hw;
-                for (index_t e = 0; e < hw; ++e) row[e] += v;
-            }
+            conv::cpu::bias_add(p_, b.cdata(), y.data());
         }
         if (&y != &this->output_) this->output_.copy_from(y);
     }
@@ -71,23 +64,7 @@ class Conv2d final : public Node<T> {
         if (this->inputs_.size() == 3) {  // db = sum of g over images and positions
             this->emit_computed(2, [&](Tensor<T>& dst) {
                 Tensor<T>& out = host_out(dst, sdb_);
-                const index_t hw = p_.out_h() * p_.out_w();
-                const T* gd = g.cdata();
-                T* o = out.data();
-#pragma omp parallel for if (g.size() > (1 << 14))
-                for (index_t k = 0; k < p_.k; ++k) {
-                    double s = 0;
-                    for (index_t n = 0; n < p_.n; ++n) {
-                        const T* row = gd + (n * p_.k + k) * hw;
-                        T lanes[16] = {};  // 16 partial sums: vectorisable, then summed in double
-                        index_t e = 0;
-                        for (; e + 16 <= hw; e += 16)
-                            for (int l = 0; l < 16; ++l) lanes[l] += row[e + l];
-                        for (; e < hw; ++e) s += double(row[e]);
-                        for (int l = 0; l < 16; ++l) s += double(lanes[l]);
-                    }
-                    o[k] = T(s);
-                }
+                conv::cpu::bias_grad(p_, g.cdata(), out.data());
                 if (&out != &dst) dst.copy_from(out);
             });
         }
