@@ -13,6 +13,8 @@ list(APPEND MAGMADNN_CUDA_SOURCES
   backend/cuda/conv2d_cudnn_kernels.cu
   backend/cuda/elementwise.cu
   backend/cuda/gemm.cpp
+  backend/cuda/pool2d_cudnn.cpp
+  backend/cuda/pool2d_cudnn_kernels.cu
   backend/cuda/reduce.cu
 )
 list(APPEND MAGMADNN_SOURCES

@@ -10,7 +10,7 @@
 #include "nodes.h"
 
 #ifdef MAGMADNN_WITH_CUDNN
-#include "../backend/cuda/conv2d_cudnn.h"
+#include "../backend/cuda/pool2d_cudnn.h"
 #endif
 
 namespace magmadnn::op {

@@ -1,6 +1,7 @@
 #pragma once
-// Private (builds with MAGMADNN_WITH_CUDNN): convolution and pooling through cuDNN for tensors in
-// GPU memory (DEVICE, MANAGED, CUDA_MANAGED: the device side of each), NCHW, f32 and f64.
+// Private (builds with MAGMADNN_WITH_CUDNN): convolution through cuDNN for tensors in GPU memory
+// (DEVICE, MANAGED, CUDA_MANAGED: the device side of each), NCHW, f32 and f64. Pooling is
+// pool2d_cudnn.h.
 //
 // A plan binds one problem to cuDNN descriptors. The algorithm of each convolution pass is chosen
 // on the pass's first call by cuDNN's timed search (cudnnFind*AlgorithmEx) and cached for the
@@ -10,7 +11,6 @@
 // the device caching allocator (one buffer per thread and device, grown as needed).
 // cuDNN failures throw DeviceError naming the op, the shapes and cudnnGetErrorString.
 
-#include <array>
 #include <memory>
 #include <string>
 
@@ -35,32 +35,6 @@ class Conv2d {
     // y += b {k} per channel; db = dy summed over images and positions.
     void add_bias(const Tensor<T>& b, Tensor<T>& y);
     void backward_bias(const Tensor<T>& dy, Tensor<T>& db);
-
-  private:
-    struct Impl;
-    std::unique_ptr<Impl> impl_;
-};
-
-struct PoolShape {
-    index_t n = 1, c = 1, h = 1, w = 1;
-    std::array<index_t, 2> kernel{1, 1}, stride{1, 1}, padding{0, 0};
-    index_t out_h = 1, out_w = 1;
-    bool max = true;  // else average, padding counted as zeros
-};
-
-template <typename T>
-class Pool2d {
-  public:
-    Pool2d(const PoolShape& s, std::string who);
-    ~Pool2d();
-    Pool2d(Pool2d&&) noexcept;
-    Pool2d& operator=(Pool2d&&) noexcept;
-
-    // y = pool(x), then max(y, 0) when `relu` (a relu the node absorbed from its input).
-    void forward(const Tensor<T>& x, Tensor<T>& y, bool relu);
-    // dx from dy, with x and y as forward left them; with `relu` only outputs > 0 pass.
-    void backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& dy, Tensor<T>& dx,
-                  bool relu);
 
   private:
     struct Impl;

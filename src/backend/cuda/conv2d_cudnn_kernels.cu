@@ -1,5 +1,5 @@
-// The elementwise kernels beside the cuDNN calls: per-channel bias, its gradient (one block per
-// channel, a shared-memory tree in double), and the relu fused into max pooling.
+// The elementwise kernels beside the cuDNN convolution: per-channel bias and its gradient (one
+// block per channel, a shared-memory tree in double).
 #include "conv2d_cudnn_kernels.h"
 #include "launch.h"
 
@@ -41,23 +41,6 @@ __global__ void bias_grad_kernel(index_t n, index_t k, index_t hw, const T* __re
     if (threadIdx.x == 0) db[c] = T(shared[0]);
 }
 
-template <typename T>
-__global__ void relu_inplace_kernel(index_t count, T* y) {
-    for (index_t i = blockIdx.x * index_t(blockDim.x) + threadIdx.x; i < count;
-         i += index_t(blockDim.x) * gridDim.x) {
-        y[i] = y[i] > T(0) ? y[i] : T(0);
-    }
-}
-
-template <typename T>
-__global__ void relu_mask_kernel(index_t count, const T* __restrict__ y, const T* __restrict__ g,
-                                 T* __restrict__ out) {
-    for (index_t i = blockIdx.x * index_t(blockDim.x) + threadIdx.x; i < count;
-         i += index_t(blockDim.x) * gridDim.x) {
-        out[i] = y[i] > T(0) ? g[i] : T(0);
-    }
-}
-
 }  // namespace
 
 template <typename T>
@@ -76,25 +59,9 @@ void bias_grad(index_t n, index_t k, index_t hw, const T* dy, T* db) {
     check_launch("conv2d bias_grad");
 }
 
-template <typename T>
-void relu_inplace(index_t count, T* y) {
-    if (count == 0) return;
-    relu_inplace_kernel<<<blocks_for(count), kThreads>>>(count, y);
-    check_launch("pooling2d relu");
-}
-
-template <typename T>
-void relu_mask(index_t count, const T* y, const T* g, T* out) {
-    if (count == 0) return;
-    relu_mask_kernel<<<blocks_for(count), kThreads>>>(count, y, g, out);
-    check_launch("pooling2d relu_mask");
-}
-
-#define MAGMADNN_INSTANTIATE(T)                                          \
-    template void bias_add<T>(index_t, index_t, index_t, const T*, T*);  \
-    template void bias_grad<T>(index_t, index_t, index_t, const T*, T*); \
-    template void relu_inplace<T>(index_t, T*);                          \
-    template void relu_mask<T>(index_t, const T*, const T*, T*);
+#define MAGMADNN_INSTANTIATE(T)                                         \
+    template void bias_add<T>(index_t, index_t, index_t, const T*, T*); \
+    template void bias_grad<T>(index_t, index_t, index_t, const T*, T*);
 MAGMADNN_INSTANTIATE(float)
 MAGMADNN_INSTANTIATE(double)
 #undef MAGMADNN_INSTANTIATE
