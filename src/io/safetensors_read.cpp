@@ -66,161 +66,199 @@ struct DuplicateFinder {
     }
 };
 
-}  // namespace
+// The file's size and its header text, after the checks on the 8-byte length.
+struct RawHeader {
+    std::uint64_t file_size = 0;
+    std::string text;
+};
 
-SafetensorsFile::SafetensorsFile(std::string path) : path_(std::move(path)) {
+RawHeader read_raw_header(const std::string& path) {
+    RawHeader raw;
     std::error_code ec;
-    const std::uint64_t file_size = std::filesystem::file_size(path_, ec);
+    raw.file_size = std::filesystem::file_size(path, ec);
     if (ec) {
-        throw IOError(fmt::format("cannot open safetensors file '{}': {}; check the path", path_,
+        throw IOError(fmt::format("cannot open safetensors file '{}': {}; check the path", path,
                                   ec.message()));
     }
-    std::ifstream in(path_, std::ios::binary);
+    std::ifstream in(path, std::ios::binary);
     if (!in) {
         throw IOError(
-            fmt::format("cannot open safetensors file '{}': {}", path_, std::strerror(errno)));
+            fmt::format("cannot open safetensors file '{}': {}", path, std::strerror(errno)));
     }
-    if (file_size < 8) {
-        bad(path_, fmt::format("{} bytes, shorter than the 8-byte header length; the file is "
-                               "truncated or not safetensors",
-                               file_size));
+    if (raw.file_size < 8) {
+        bad(path, fmt::format("{} bytes, shorter than the 8-byte header length; the file is "
+                              "truncated or not safetensors",
+                              raw.file_size));
     }
     std::array<unsigned char, 8> len_bytes{};
     in.read(reinterpret_cast<char*>(len_bytes.data()), 8);
     std::uint64_t header_len = 0;
     for (int b = 7; b >= 0; --b)
         header_len = (header_len << 8) | len_bytes[static_cast<std::size_t>(b)];
-    if (header_len > file_size - 8) {
-        bad(path_, fmt::format("the header length is {} bytes but only {} bytes follow the "
-                               "8-byte length; the file is truncated or not safetensors",
-                               header_len, file_size - 8));
+    if (header_len > raw.file_size - 8) {
+        bad(path, fmt::format("the header length is {} bytes but only {} bytes follow the "
+                              "8-byte length; the file is truncated or not safetensors",
+                              header_len, raw.file_size - 8));
     }
     if (header_len > kMaxHeader) {
-        bad(path_, fmt::format("the header length {} exceeds the format's limit of {} bytes",
-                               header_len, kMaxHeader));
+        bad(path, fmt::format("the header length {} exceeds the format's limit of {} bytes",
+                              header_len, kMaxHeader));
     }
-    std::string text(static_cast<std::size_t>(header_len), '\0');
-    if (!in.read(text.data(), static_cast<std::streamsize>(header_len))) {
+    raw.text.assign(static_cast<std::size_t>(header_len), '\0');
+    if (!in.read(raw.text.data(), static_cast<std::streamsize>(header_len))) {
         throw IOError(
-            fmt::format("reading the header of '{}' failed: {}", path_, std::strerror(errno)));
+            fmt::format("reading the header of '{}' failed: {}", path, std::strerror(errno)));
     }
-    data_start_ = 8 + header_len;
-    const std::uint64_t data_size = file_size - data_start_;
+    return raw;
+}
 
+// The header as a JSON object with unique keys.
+json parse_header(const std::string& path, const std::string& text) {
     DuplicateFinder finder;
     json header;
     try {
         header = json::parse(text, std::ref(finder));
     } catch (const json::parse_error& e) {
-        bad(path_, fmt::format("the {}-byte header is not valid JSON (at header byte {}: {})",
-                               header_len, e.byte, e.what()));
+        bad(path, fmt::format("the {}-byte header is not valid JSON (at header byte {}: {})",
+                              text.size(), e.byte, e.what()));
     }
     if (!header.is_object()) {
-        bad(path_, fmt::format("the header is a JSON {}, expected an object", header.type_name()));
+        bad(path, fmt::format("the header is a JSON {}, expected an object", header.type_name()));
     }
     if (!finder.duplicate.empty()) {
-        bad(path_,
+        bad(path,
             fmt::format("the header names '{}' twice; names must be unique", finder.duplicate));
     }
+    return header;
+}
 
-    for (const auto& [name, value] : header.items()) {
-        if (name == "__metadata__") {
-            if (!value.is_object()) {
-                bad(path_, fmt::format("__metadata__ is a JSON {}, expected an object of strings",
-                                       value.type_name()));
-            }
-            for (const auto& [key, v] : value.items()) {
-                if (!v.is_string()) {
-                    bad(path_,
-                        fmt::format("__metadata__ '{}' is {}, expected a string", key, v.dump()));
-                }
-                metadata_[key] = v.get<std::string>();
-            }
-            continue;
-        }
-        const std::string where = fmt::format("tensor '{}'", name);
-        if (!value.is_object() || !value.contains("dtype") || !value.contains("shape") ||
-            !value.contains("data_offsets")) {
-            bad(path_, fmt::format("{} is {}, expected an object with dtype, shape and "
-                                   "data_offsets",
-                                   where, value.dump().substr(0, 200)));
-        }
-        const json& dt = value["dtype"];
-        const detail::SafetensorsDtype* d =
-            dt.is_string() ? detail::find_safetensors_dtype(dt.get<std::string>()) : nullptr;
-        if (d == nullptr) {
-            bad(path_, fmt::format("{} has dtype {}, expected one of {}", where, dt.dump(),
-                                   known_dtypes()));
-        }
-        const json& sh = value["shape"];
-        const json& off = value["data_offsets"];
-        if (!sh.is_array())
-            bad(path_, fmt::format("{} shape is {}, expected an array", where, sh.dump()));
-        if (!off.is_array() || off.size() != 2) {
-            bad(path_,
-                fmt::format("{} data_offsets is {}, expected [begin, end]", where, off.dump()));
-        }
-        Info info;
-        info.dtype_name = std::string(d->name);
-        std::uint64_t bytes = d->size;
-        for (const json& e : sh) {
-            const std::uint64_t extent = read_u64(path_, e, where + " shape extent");
-            if (extent > static_cast<std::uint64_t>(std::numeric_limits<index_t>::max()) ||
-                __builtin_mul_overflow(bytes, extent, &bytes)) {
-                bad(path_,
-                    fmt::format("{} shape {} describes more than 2^64 bytes", where, sh.dump()));
-            }
-            info.shape.push_back(static_cast<index_t>(extent));
-        }
-        info.begin = read_u64(path_, off[0], where + " data_offsets[0]");
-        info.end = read_u64(path_, off[1], where + " data_offsets[1]");
-        if (info.end < info.begin) {
-            bad(path_, fmt::format("{} data_offsets [{}, {}] end before they begin", where,
-                                   info.begin, info.end));
-        }
-        if (info.end - info.begin != bytes) {
-            bad(path_, fmt::format("{} data_offsets [{}, {}] span {} bytes, but dtype {} and "
-                                   "shape {} need {}",
-                                   where, info.begin, info.end, info.end - info.begin, d->name,
-                                   sh.dump(), bytes));
-        }
-        if (info.end > data_size) {
-            bad(path_, fmt::format("{} data_offsets [{}, {}] reach past the {}-byte data "
-                                   "section; the file is truncated",
-                                   where, info.begin, info.end, data_size));
-        }
-        tensors_.emplace(name, std::move(info));
+void read_metadata(const std::string& path, const json& value,
+                   std::map<std::string, std::string>& metadata) {
+    if (!value.is_object()) {
+        bad(path, fmt::format("__metadata__ is a JSON {}, expected an object of strings",
+                              value.type_name()));
     }
+    for (const auto& [key, v] : value.items()) {
+        if (!v.is_string()) {
+            bad(path, fmt::format("__metadata__ '{}' is {}, expected a string", key, v.dump()));
+        }
+        metadata[key] = v.get<std::string>();
+    }
+}
 
-    for (const auto& [name, info] : tensors_) order_.push_back(name);
-    std::sort(order_.begin(), order_.end(), [&](const std::string& a, const std::string& b) {
-        const Info& x = tensors_.at(a);
-        const Info& y = tensors_.at(b);
+// One tensor's entry: a known dtype, a shape, and data offsets that span exactly its bytes
+// within the data section.
+SafetensorsFile::Info read_entry(const std::string& path, const std::string& name,
+                                 const json& value, std::uint64_t data_size) {
+    const std::string where = fmt::format("tensor '{}'", name);
+    if (!value.is_object() || !value.contains("dtype") || !value.contains("shape") ||
+        !value.contains("data_offsets")) {
+        bad(path, fmt::format("{} is {}, expected an object with dtype, shape and "
+                              "data_offsets",
+                              where, value.dump().substr(0, 200)));
+    }
+    const json& dt = value["dtype"];
+    const detail::SafetensorsDtype* d =
+        dt.is_string() ? detail::find_safetensors_dtype(dt.get<std::string>()) : nullptr;
+    if (d == nullptr) {
+        bad(path,
+            fmt::format("{} has dtype {}, expected one of {}", where, dt.dump(), known_dtypes()));
+    }
+    const json& sh = value["shape"];
+    const json& off = value["data_offsets"];
+    if (!sh.is_array())
+        bad(path, fmt::format("{} shape is {}, expected an array", where, sh.dump()));
+    if (!off.is_array() || off.size() != 2) {
+        bad(path, fmt::format("{} data_offsets is {}, expected [begin, end]", where, off.dump()));
+    }
+    SafetensorsFile::Info info;
+    info.dtype_name = std::string(d->name);
+    std::uint64_t bytes = d->size;
+    for (const json& e : sh) {
+        const std::uint64_t extent = read_u64(path, e, where + " shape extent");
+        if (extent > static_cast<std::uint64_t>(std::numeric_limits<index_t>::max()) ||
+            __builtin_mul_overflow(bytes, extent, &bytes)) {
+            bad(path, fmt::format("{} shape {} describes more than 2^64 bytes", where, sh.dump()));
+        }
+        info.shape.push_back(static_cast<index_t>(extent));
+    }
+    info.begin = read_u64(path, off[0], where + " data_offsets[0]");
+    info.end = read_u64(path, off[1], where + " data_offsets[1]");
+    if (info.end < info.begin) {
+        bad(path, fmt::format("{} data_offsets [{}, {}] end before they begin", where, info.begin,
+                              info.end));
+    }
+    if (info.end - info.begin != bytes) {
+        bad(path, fmt::format("{} data_offsets [{}, {}] span {} bytes, but dtype {} and "
+                              "shape {} need {}",
+                              where, info.begin, info.end, info.end - info.begin, d->name,
+                              sh.dump(), bytes));
+    }
+    if (info.end > data_size) {
+        bad(path, fmt::format("{} data_offsets [{}, {}] reach past the {}-byte data "
+                              "section; the file is truncated",
+                              where, info.begin, info.end, data_size));
+    }
+    return info;
+}
+
+// The tensor names in the order of their data.
+std::vector<std::string> data_order(const std::map<std::string, SafetensorsFile::Info>& tensors) {
+    std::vector<std::string> order;
+    for (const auto& [name, info] : tensors) order.push_back(name);
+    std::sort(order.begin(), order.end(), [&](const std::string& a, const std::string& b) {
+        const SafetensorsFile::Info& x = tensors.at(a);
+        const SafetensorsFile::Info& y = tensors.at(b);
         return std::tie(x.begin, x.end) < std::tie(y.begin, y.end);
     });
+    return order;
+}
+
+// The tensors, in the order of their data, tile the data section exactly: no overlap, no gap.
+void check_tiling(const std::string& path,
+                  const std::map<std::string, SafetensorsFile::Info>& tensors,
+                  const std::vector<std::string>& order, std::uint64_t data_size) {
     std::uint64_t covered = 0;
     std::string previous;
-    for (const std::string& name : order_) {
-        const Info& info = tensors_.at(name);
+    for (const std::string& name : order) {
+        const SafetensorsFile::Info& info = tensors.at(name);
         if (info.begin < covered) {
-            bad(path_, fmt::format("tensor '{}' data_offsets [{}, {}] overlap tensor '{}' "
-                                   "(which ends at {})",
-                                   name, info.begin, info.end, previous, covered));
+            bad(path, fmt::format("tensor '{}' data_offsets [{}, {}] overlap tensor '{}' "
+                                  "(which ends at {})",
+                                  name, info.begin, info.end, previous, covered));
         }
         if (info.begin > covered) {
-            bad(path_, fmt::format("bytes [{}, {}) of the data section belong to no tensor "
-                                   "(before tensor '{}'); the format requires the tensors to "
-                                   "cover the data exactly",
-                                   covered, info.begin, name));
+            bad(path, fmt::format("bytes [{}, {}) of the data section belong to no tensor "
+                                  "(before tensor '{}'); the format requires the tensors to "
+                                  "cover the data exactly",
+                                  covered, info.begin, name));
         }
         covered = info.end;
         previous = name;
     }
     if (covered != data_size) {
-        bad(path_, fmt::format("the data section holds {} bytes but the tensors cover {}; "
-                               "{} bytes at the end belong to no tensor",
-                               data_size, covered, data_size - covered));
+        bad(path, fmt::format("the data section holds {} bytes but the tensors cover {}; "
+                              "{} bytes at the end belong to no tensor",
+                              data_size, covered, data_size - covered));
     }
+}
+
+}  // namespace
+
+SafetensorsFile::SafetensorsFile(std::string path) : path_(std::move(path)) {
+    const RawHeader raw = read_raw_header(path_);
+    data_start_ = 8 + raw.text.size();
+    const std::uint64_t data_size = raw.file_size - data_start_;
+    const json header = parse_header(path_, raw.text);
+    for (const auto& [name, value] : header.items()) {
+        if (name == "__metadata__") {
+            read_metadata(path_, value, metadata_);
+        } else {
+            tensors_.emplace(name, read_entry(path_, name, value, data_size));
+        }
+    }
+    order_ = data_order(tensors_);
+    check_tiling(path_, tensors_, order_, data_size);
 }
 
 std::vector<std::string> SafetensorsFile::names() const { return order_; }
