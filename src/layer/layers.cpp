@@ -8,36 +8,6 @@
 
 namespace magmadnn::layer {
 
-std::string to_string(activation_t a) {
-    switch (a) {
-        case TANH:
-            return "tanh";
-        case SIGMOID:
-            return "sigmoid";
-        case RELU:
-            return "relu";
-        case LEAKY_RELU:
-            return "leaky_relu";
-        case GELU:
-            return "gelu";
-        case SOFTMAX:
-            return "softmax";
-        case LINEAR:
-            return "linear";
-    }
-    return "?";
-}
-
-activation_t activation_from_string(const std::string& name) {
-    for (activation_t a : {TANH, SIGMOID, RELU, LEAKY_RELU, GELU, SOFTMAX, LINEAR}) {
-        if (to_string(a) == name) return a;
-    }
-    throw ValueError(fmt::format(
-        "unknown activation '{}'; expected tanh, sigmoid, relu, leaky_relu, gelu, softmax or "
-        "linear",
-        name));
-}
-
 template <typename T>
 index_t Layer<T>::num_params() const {
     index_t n = 0;

@@ -24,21 +24,12 @@ void Linear<T>::forward() {
                  y);
     if (this->inputs_.size() == 3) {  // bias and activation in one pass
         const Tensor<T>& b = this->inputs_[2]->output();
-        switch (act_) {
-            case Activation::none:
-                math::binary(BinaryOp::add, y, b, y);
-                break;
-            case Activation::relu:
-                math::binary(BinaryOp::add_relu, y, b, y);
-                break;
-            case Activation::tanh:
-                math::binary(BinaryOp::add_tanh, y, b, y);
-                break;
-            case Activation::sigmoid:
-                math::binary(BinaryOp::add_sigmoid, y, b, y);
-                break;
-        }
-    } else if (act_ != Activation::none) {
+        const BinaryOp op = act_ == Activation::relu      ? BinaryOp::add_relu
+                            : act_ == Activation::tanh    ? BinaryOp::add_tanh
+                            : act_ == Activation::sigmoid ? BinaryOp::add_sigmoid
+                                                          : BinaryOp::add;
+        math::binary(op, y, b, y);
+    } else if (act_ != Activation::linear) {
         const UnaryOp op = act_ == Activation::relu   ? UnaryOp::relu
                            : act_ == Activation::tanh ? UnaryOp::tanh
                                                       : UnaryOp::sigmoid;
@@ -50,7 +41,7 @@ template <typename T>
 void Linear<T>::backward() {
     const Tensor<T>& y = this->output_;
     const Tensor<T>* g = &this->grad_;
-    if (act_ != Activation::none) {  // through the activation, from its output alone
+    if (act_ != Activation::linear) {  // through the activation, from its output alone
         if (pre_grad_.empty()) pre_grad_ = Tensor<T>(this->shape_, this->memory_);
         const BinaryOp op = act_ == Activation::relu   ? BinaryOp::relu_grad
                             : act_ == Activation::tanh ? BinaryOp::tanh_grad
@@ -95,6 +86,13 @@ OpPtr<T> linear(const OpPtr<T>& x, const OpPtr<T>& weight, const OpPtr<T>& bias,
         throw ShapeError(fmt::format("op::linear: bias '{}' has shape {}, expected {{{}}}",
                                      bias->name(), to_string(bias->shape()), ws[1]));
     }
+    if (activation != Activation::linear && activation != Activation::relu &&
+        activation != Activation::tanh && activation != Activation::sigmoid) {
+        throw ValueError(fmt::format(
+            "op::linear: activation {} cannot be fused; use linear, relu, tanh or sigmoid, or "
+            "apply op::{} to the linear node's output",
+            to_string(activation), to_string(activation)));
+    }
     return std::make_shared<Linear<T>>(fmt::format("linear({})", x->name()), x, weight, bias,
                                        activation);
 }
@@ -126,7 +124,7 @@ int optimize(const OpPtr<T>& root) {
                 continue;
         }
         auto* lin = dynamic_cast<Linear<T>*>(act->inputs()[0].get());
-        if (lin == nullptr || lin->activation() != Activation::none || readers[lin] != 1 ||
+        if (lin == nullptr || lin->activation() != Activation::linear || readers[lin] != 1 ||
             lin == root.get()) {
             continue;
         }

@@ -1,4 +1,5 @@
 list(APPEND MAGMADNN_SOURCES
+  op/activation.cpp
   op/dropout.cpp
   op/elementwise.cpp
   op/linalg_ops.cpp

@@ -94,7 +94,7 @@ TEST(GradCheck, Losses) {
 }
 
 TEST(GradCheck, LinearEveryActivation) {
-    for (auto act : {op::Activation::none, op::Activation::relu, op::Activation::tanh,
+    for (auto act : {op::Activation::linear, op::Activation::relu, op::Activation::tanh,
                      op::Activation::sigmoid}) {
         check_gradients([act](auto v) { return op::linear(v[0], v[1], v[2], act); },
                         {away_from_zero({5, 4}, 38), rnd({4, 3}, 39), rnd({3}, 40)});

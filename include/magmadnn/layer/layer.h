@@ -12,10 +12,17 @@
 
 namespace magmadnn::layer {
 
-enum activation_t { TANH, SIGMOID, RELU, LEAKY_RELU, GELU, SOFTMAX, LINEAR };
-
-std::string to_string(activation_t a);
-activation_t activation_from_string(const std::string& name);  // "relu", "tanh", ...
+// Activations are magmadnn::Activation (op/activation.h); the seed's names stay as constants.
+using activation_t = Activation;
+inline constexpr Activation TANH = Activation::tanh;
+inline constexpr Activation SIGMOID = Activation::sigmoid;
+inline constexpr Activation RELU = Activation::relu;
+inline constexpr Activation LEAKY_RELU = Activation::leaky_relu;
+inline constexpr Activation GELU = Activation::gelu;
+inline constexpr Activation SOFTMAX = Activation::softmax;
+inline constexpr Activation LINEAR = Activation::linear;
+using magmadnn::activation_from_string;  // "relu", "tanh", ...
+using magmadnn::to_string;
 
 // What it takes to rebuild a layer: its type and attributes (saved as JSON with a model).
 struct LayerSpec {

@@ -7,6 +7,7 @@
 
 #include "magmadnn/backend/math.h"
 #include "magmadnn/core/init.h"
+#include "magmadnn/op/activation.h"
 #include "magmadnn/op/operation.h"
 
 namespace magmadnn::op {
@@ -91,11 +92,12 @@ template <typename T>
 OpPtr<T> mse(const OpPtr<T>& predicted, const OpPtr<T>& target);
 
 // --- network building blocks ---
-enum class Activation { none, relu, tanh, sigmoid };
-// x {n, in} W {in, out} + b {out}, then the activation, in one node (bias may be null).
+using magmadnn::Activation;
+// x {n, in} W {in, out} + b {out}, then the activation (linear, relu, tanh or sigmoid; another
+// is a ValueError), in one node (bias may be null).
 template <typename T>
 OpPtr<T> linear(const OpPtr<T>& x, const OpPtr<T>& weight, const OpPtr<T>& bias,
-                Activation activation = Activation::none);
+                Activation activation = Activation::linear);
 // Zeroes each element with probability `rate` in training mode and scales the rest by
 // 1 / (1 - rate); the identity in inference mode.
 template <typename T>
