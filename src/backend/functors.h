@@ -55,82 +55,59 @@ template <typename T> struct AddTanh    { T p; MAGMADNN_HD T operator()(T a, T b
 template <typename T> struct AddSigmoid { T p; MAGMADNN_HD T operator()(T a, T b) const { return T(1) / (T(1) + std::exp(-(a + b))); } };
 // clang-format on
 
-// Calls f(Functor{param}) for the functor named by op: the one switch per call.
+// The unary ops' gradients: (x, y = op(x), incoming g) -> dx. Each reads only what its row in
+// elementwise_ops.h says (tests/backend/elementwise_test.cpp poisons the rest).
+// clang-format off
+template <typename T> struct GradIdentity   { T p; MAGMADNN_HD T operator()(T, T, T g) const { return g; } };
+template <typename T> struct GradNeg        { T p; MAGMADNN_HD T operator()(T, T, T g) const { return -g; } };
+template <typename T> struct GradAbs        { T p; MAGMADNN_HD T operator()(T x, T, T g) const { return x > T(0) ? g : (x < T(0) ? -g : T(0)); } };
+template <typename T> struct GradExp        { T p; MAGMADNN_HD T operator()(T, T y, T g) const { return g * y; } };
+template <typename T> struct GradLog        { T p; MAGMADNN_HD T operator()(T x, T, T g) const { return g / x; } };
+template <typename T> struct GradSqrt       { T p; MAGMADNN_HD T operator()(T, T y, T g) const { return T(0.5) * g / y; } };
+template <typename T> struct GradSquare     { T p; MAGMADNN_HD T operator()(T x, T, T g) const { return T(2) * x * g; } };
+template <typename T> struct GradReciprocal { T p; MAGMADNN_HD T operator()(T, T y, T g) const { return -(g * y * y); } };
+template <typename T> struct GradTanh       { T p; MAGMADNN_HD T operator()(T, T y, T g) const { return g * (T(1) - y * y); } };
+template <typename T> struct GradSigmoid    { T p; MAGMADNN_HD T operator()(T, T y, T g) const { return g * y * (T(1) - y); } };
+template <typename T> struct GradRelu       { T p; MAGMADNN_HD T operator()(T x, T, T g) const { return x > T(0) ? g : T(0); } };
+template <typename T> struct GradLeakyRelu  { T p; MAGMADNN_HD T operator()(T x, T, T g) const { return x > T(0) ? g : p * g; } };
+template <typename T> struct GradGelu       { T p; MAGMADNN_HD T operator()(T x, T, T g) const { return g * (normal_cdf(x) + x * normal_pdf(x)); } };
+template <typename T> struct GradMulScalar  { T p; MAGMADNN_HD T operator()(T, T, T g) const { return p * g; } };
+template <typename T> struct GradPowScalar  { T p; MAGMADNN_HD T operator()(T x, T, T g) const { return p * std::pow(x, p - T(1)) * g; } };
+template <typename T> struct GradRdivScalar { T p; MAGMADNN_HD T operator()(T x, T y, T g) const { return -(g * y / x); } };
+// clang-format on
+
+// Calls f(Functor{param}) for the functor of op's row: the one switch per call.
 template <typename T, typename F>
 void visit(UnaryOp op, T p, F&& f) {
     switch (op) {
-        case UnaryOp::identity:
-            return f(Identity<T>{p});
-        case UnaryOp::neg:
-            return f(Neg<T>{p});
-        case UnaryOp::abs:
-            return f(Abs<T>{p});
-        case UnaryOp::exp:
-            return f(Exp<T>{p});
-        case UnaryOp::log:
-            return f(Log<T>{p});
-        case UnaryOp::sqrt:
-            return f(Sqrt<T>{p});
-        case UnaryOp::square:
-            return f(Square<T>{p});
-        case UnaryOp::reciprocal:
-            return f(Reciprocal<T>{p});
-        case UnaryOp::tanh:
-            return f(Tanh<T>{p});
-        case UnaryOp::sigmoid:
-            return f(Sigmoid<T>{p});
-        case UnaryOp::relu:
-            return f(Relu<T>{p});
-        case UnaryOp::leaky_relu:
-            return f(LeakyRelu<T>{p});
-        case UnaryOp::gelu:
-            return f(Gelu<T>{p});
-        case UnaryOp::add_scalar:
-            return f(AddScalar<T>{p});
-        case UnaryOp::mul_scalar:
-            return f(MulScalar<T>{p});
-        case UnaryOp::pow_scalar:
-            return f(PowScalar<T>{p});
-        case UnaryOp::rsub_scalar:
-            return f(RsubScalar<T>{p});
-        case UnaryOp::rdiv_scalar:
-            return f(RdivScalar<T>{p});
+#define MAGMADNN_VISIT_ROW(name, fwd, ...) \
+    case UnaryOp::name:                    \
+        return f(fwd<T>{p});
+        MAGMADNN_UNARY_OPS(MAGMADNN_VISIT_ROW)
+#undef MAGMADNN_VISIT_ROW
+    }
+}
+
+// The same for the gradient functor of op's row.
+template <typename T, typename F>
+void visit_grad(UnaryOp op, T p, F&& f) {
+    switch (op) {
+#define MAGMADNN_VISIT_ROW(name, fwd, grad, ...) \
+    case UnaryOp::name:                          \
+        return f(grad<T>{p});
+        MAGMADNN_UNARY_OPS(MAGMADNN_VISIT_ROW)
+#undef MAGMADNN_VISIT_ROW
     }
 }
 
 template <typename T, typename F>
 void visit(BinaryOp op, T p, F&& f) {
     switch (op) {
-        case BinaryOp::add:
-            return f(Add<T>{p});
-        case BinaryOp::sub:
-            return f(Sub<T>{p});
-        case BinaryOp::mul:
-            return f(Mul<T>{p});
-        case BinaryOp::div:
-            return f(Div<T>{p});
-        case BinaryOp::pow:
-            return f(Pow<T>{p});
-        case BinaryOp::maximum:
-            return f(Maximum<T>{p});
-        case BinaryOp::minimum:
-            return f(Minimum<T>{p});
-        case BinaryOp::relu_grad:
-            return f(ReluGrad<T>{p});
-        case BinaryOp::leaky_relu_grad:
-            return f(LeakyReluGrad<T>{p});
-        case BinaryOp::tanh_grad:
-            return f(TanhGrad<T>{p});
-        case BinaryOp::sigmoid_grad:
-            return f(SigmoidGrad<T>{p});
-        case BinaryOp::gelu_grad:
-            return f(GeluGrad<T>{p});
-        case BinaryOp::add_relu:
-            return f(AddRelu<T>{p});
-        case BinaryOp::add_tanh:
-            return f(AddTanh<T>{p});
-        case BinaryOp::add_sigmoid:
-            return f(AddSigmoid<T>{p});
+#define MAGMADNN_VISIT_ROW(name, fwd) \
+    case BinaryOp::name:              \
+        return f(fwd<T>{p});
+        MAGMADNN_BINARY_OPS(MAGMADNN_VISIT_ROW)
+#undef MAGMADNN_VISIT_ROW
     }
 }
 

@@ -10,6 +10,9 @@
 #define MAGMADNN_BACKEND_KERNELS                                                                \
     template <typename T>                                                                       \
     void unary(UnaryOp op, T param, index_t n, const T* x, T* y);                               \
+    /* dx = the gradient of op at x (output y) times g */                                       \
+    template <typename T>                                                                       \
+    void unary_grad(UnaryOp op, T param, index_t n, const T* x, const T* y, const T* g, T* dx); \
     template <typename T>                                                                       \
     void binary(BinaryOp op, T param, const BroadcastPlan& plan, index_t n, const T* a,         \
                 const T* b, T* out);                                                            \

@@ -70,6 +70,28 @@ Tensor<T> unary(UnaryOp op, const Tensor<T>& x, T param) {
 }
 
 template <typename T>
+void unary_grad(UnaryOp op, const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& g,
+                Tensor<T>& dx, T param) {
+    const std::string who = fmt::format("unary_grad({})", to_string(op));
+    require_same_shape(who.c_str(), x.shape(), y.shape());
+    require_same_shape(who.c_str(), x.shape(), g.shape());
+    require_same_shape(who.c_str(), x.shape(), dx.shape());
+    if (on_device(who.c_str(), x, y, g, dx)) {
+#ifdef MAGMADNN_WITH_CUDA
+        const T* px = x.cdevice_data();
+        const T* py = y.cdevice_data();
+        const T* pg = g.cdevice_data();
+        cuda::unary_grad(op, param, x.size(), px, py, pg, dx.device_data());
+#endif
+    } else {
+        const T* px = x.cdata();
+        const T* py = y.cdata();
+        const T* pg = g.cdata();
+        cpu::unary_grad(op, param, x.size(), px, py, pg, dx.data());
+    }
+}
+
+template <typename T>
 void binary(BinaryOp op, const Tensor<T>& a, const Tensor<T>& b, Tensor<T>& out, T param) {
     const Shape s = broadcast_shape(a.shape(), b.shape(), "binary op");
     if (s != out.shape()) {
@@ -321,6 +343,8 @@ Tensor<T> transpose(const Tensor<T>& x) {
 #define MAGMADNN_INSTANTIATE(T)                                                                \
     template void unary<T>(UnaryOp, const Tensor<T>&, Tensor<T>&, T);                          \
     template Tensor<T> unary<T>(UnaryOp, const Tensor<T>&, T);                                 \
+    template void unary_grad<T>(UnaryOp, const Tensor<T>&, const Tensor<T>&, const Tensor<T>&, \
+                                Tensor<T>&, T);                                                \
     template void binary<T>(BinaryOp, const Tensor<T>&, const Tensor<T>&, Tensor<T>&, T);      \
     template Tensor<T> binary<T>(BinaryOp, const Tensor<T>&, const Tensor<T>&, T);             \
     template void axpby<T>(T, const Tensor<T>&, T, Tensor<T>&);                                \

@@ -21,67 +21,7 @@ void Unary<T>::backward() {
         this->inputs_[0]->set_grad_fresh(false);
         return;
     }
-    this->emit_computed(0, [&](Tensor<T>& out) {
-        switch (op_) {
-            case UnaryOp::identity:
-            case UnaryOp::add_scalar:
-                out.copy_from(g);
-                break;
-            case UnaryOp::neg:
-            case UnaryOp::rsub_scalar:
-                math::unary(UnaryOp::neg, g, out);
-                break;
-            case UnaryOp::mul_scalar:
-                math::unary(UnaryOp::mul_scalar, g, out, param_);
-                break;
-            case UnaryOp::exp:
-                math::binary(BinaryOp::mul, y, g, out);
-                break;
-            case UnaryOp::log:
-                math::binary(BinaryOp::div, g, x, out);
-                break;
-            case UnaryOp::tanh:
-                math::binary(BinaryOp::tanh_grad, y, g, out);
-                break;
-            case UnaryOp::sigmoid:
-                math::binary(BinaryOp::sigmoid_grad, y, g, out);
-                break;
-            case UnaryOp::relu:
-                math::binary(BinaryOp::relu_grad, x, g, out);
-                break;
-            case UnaryOp::leaky_relu:
-                math::binary(BinaryOp::leaky_relu_grad, x, g, out, param_);
-                break;
-            case UnaryOp::gelu:
-                math::binary(BinaryOp::gelu_grad, x, g, out);
-                break;
-            case UnaryOp::pow_scalar:  // p x^(p-1) g
-                math::unary(UnaryOp::pow_scalar, x, out, param_ - T(1));
-                math::binary(BinaryOp::mul, out, g, out);
-                math::unary(UnaryOp::mul_scalar, out, out, param_);
-                break;
-            case UnaryOp::square:
-                math::binary(BinaryOp::mul, x, g, out);
-                math::unary(UnaryOp::mul_scalar, out, out, T(2));
-                break;
-            case UnaryOp::sqrt:  // g / (2 y)
-                math::binary(BinaryOp::div, g, y, out);
-                math::unary(UnaryOp::mul_scalar, out, out, T(0.5));
-                break;
-            case UnaryOp::reciprocal:  // -g y^2
-                math::binary(BinaryOp::mul, y, y, out);
-                math::binary(BinaryOp::mul, out, g, out);
-                math::unary(UnaryOp::neg, out, out);
-                break;
-            case UnaryOp::rdiv_scalar:  // -g y / x
-                math::binary(BinaryOp::div, y, x, out);
-                math::binary(BinaryOp::mul, out, g, out);
-                math::unary(UnaryOp::neg, out, out);
-                break;
-            case UnaryOp::abs:
-                throw ValueError(fmt::format("{}: abs has no gradient op here", this->name_));
-        }
-    });
+    this->emit_computed(0, [&](Tensor<T>& out) { math::unary_grad(op_, x, y, g, out, param_); });
 }
 
 template <typename T>
@@ -180,6 +120,10 @@ OpPtr<T> pow(const OpPtr<T>& x, T exponent) {
     return unary_node("pow", x, UnaryOp::pow_scalar, exponent);
 }
 template <typename T>
+OpPtr<T> unary(const OpPtr<T>& x, UnaryOp op, T param) {
+    return unary_node(math::to_string(op), x, op, param);
+}
+template <typename T>
 OpPtr<T> exp(const OpPtr<T>& x) {
     return unary_node("exp", x, UnaryOp::exp);
 }
@@ -218,6 +162,7 @@ OpPtr<T> gelu(const OpPtr<T>& x) {
     template OpPtr<T> add_scalar<T>(const OpPtr<T>&, T);            \
     template OpPtr<T> scalarproduct<T>(T, const OpPtr<T>&);         \
     template OpPtr<T> pow<T>(const OpPtr<T>&, T);                   \
+    template OpPtr<T> unary<T>(const OpPtr<T>&, UnaryOp, T);        \
     template OpPtr<T> exp<T>(const OpPtr<T>&);                      \
     template OpPtr<T> log<T>(const OpPtr<T>&);                      \
     template OpPtr<T> tanh<T>(const OpPtr<T>&);                     \

@@ -67,15 +67,6 @@ class Variable final : public Node<T> {
     void forward() override {}
 };
 
-inline const char* unary_name(math::UnaryOp op) {
-    static constexpr const char* names[] = {
-        "identity", "neg",        "abs",        "exp",        "log",         "sqrt",
-        "square",   "reciprocal", "tanh",       "sigmoid",    "relu",        "leaky_relu",
-        "gelu",     "add_scalar", "mul_scalar", "pow_scalar", "rsub_scalar", "rdiv_scalar"};
-    static_assert(std::size(names) == static_cast<std::size_t>(math::UnaryOp::rdiv_scalar) + 1);
-    return names[static_cast<std::size_t>(op)];
-}
-
 template <typename T>
 class Unary final : public Node<T> {
   public:
@@ -83,7 +74,7 @@ class Unary final : public Node<T> {
         : Node<T>(std::move(name), {x}, x->shape(), x->memory()), op_(op), param_(param) {
         this->output_ = Tensor<T>(this->shape_, this->memory_);
     }
-    std::string kind() const override { return unary_name(op_); }
+    std::string kind() const override { return math::to_string(op_); }
     math::UnaryOp op() const { return op_; }
     void forward() override;
     void backward() override;

@@ -123,3 +123,17 @@ TEST(GradCheck, DropoutInInferenceModeIsIdentity) {
         },
         {rnd({4, 4}, 50)});
 }
+
+// Every unary op of the table (backend/elementwise_ops.h) as a graph node, on inputs in its
+// domain, with the harness's bound.
+TEST(GradCheck, EveryUnaryOpOfTheTable) {
+    for (math::UnaryOp u : math::all_unary_ops) {
+        const double p = u == math::UnaryOp::pow_scalar ? 2.5 : 0.3;
+        Tensor<double> x = rnd({3, 4}, 41, 0.5, 2.0);
+        if (math::domain(u) == math::Domain::any) {
+            for (index_t i = 0; i < x.size(); i += 2) x.set_flat(i, -x.get_flat(i));
+        }
+        SCOPED_TRACE(math::to_string(u));
+        check_gradients([u, p](auto v) { return op::unary(v[0], u, p); }, {x});
+    }
+}

@@ -6,51 +6,14 @@
 
 #include <cstdint>
 
+#include "magmadnn/backend/elementwise_ops.h"
 #include "magmadnn/core/tensor.h"
 
 namespace magmadnn::math {
 
-enum class UnaryOp {
-    identity,
-    neg,
-    abs,
-    exp,
-    log,
-    sqrt,
-    square,
-    reciprocal,
-    tanh,
-    sigmoid,
-    relu,
-    leaky_relu,   // param: negative slope
-    gelu,         // exact: x * Phi(x)
-    add_scalar,   // x + param
-    mul_scalar,   // x * param
-    pow_scalar,   // x ^ param
-    rsub_scalar,  // param - x
-    rdiv_scalar,  // param / x
-};
-
-enum class BinaryOp {
-    add,
-    sub,
-    mul,
-    div,
-    pow,
-    maximum,
-    minimum,
-    // gradients: a is the forward input (x) or output (y), b the incoming gradient g
-    relu_grad,        // a = x: g * (x > 0)
-    leaky_relu_grad,  // a = x: g * (x > 0 ? 1 : param)
-    tanh_grad,        // a = y: g * (1 - y^2)
-    sigmoid_grad,     // a = y: g * y * (1 - y)
-    gelu_grad,        // a = x: g * (Phi(x) + x phi(x))
-    // fused bias + activation: act(a + b)
-    add_relu,
-    add_tanh,
-    add_sigmoid,
-};
-
+// UnaryOp and BinaryOp: the table in elementwise_ops.h (whose to_string overloads would hide
+// the others).
+using magmadnn::to_string;
 enum class ReduceOp { sum, mean, max, min };
 
 // The numpy broadcast of two shapes; throws ShapeError naming `op` if they do not broadcast.
@@ -61,6 +24,12 @@ template <typename T>
 void unary(UnaryOp op, const Tensor<T>& x, Tensor<T>& out, T param = T(0));
 template <typename T>
 Tensor<T> unary(UnaryOp op, const Tensor<T>& x, T param = T(0));
+
+// The gradient of y = op(x): dx = g * op'(x), from x, y and the incoming gradient g (all one
+// shape; grad_reads(op) says which of x and y it reads). dx may be g itself.
+template <typename T>
+void unary_grad(UnaryOp op, const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& g,
+                Tensor<T>& dx, T param = T(0));
 
 // out = op(a, b) with numpy broadcasting; out's shape must be the broadcast shape.
 template <typename T>

@@ -43,6 +43,10 @@ template <typename T>
 OpPtr<T> scalarproduct(T alpha, const OpPtr<T>& x);  // alpha * x
 template <typename T>
 OpPtr<T> pow(const OpPtr<T>& x, T exponent);
+// Any unary op of the table in backend/elementwise_ops.h as a graph node, named after the op;
+// its gradient is the table's.
+template <typename T>
+OpPtr<T> unary(const OpPtr<T>& x, math::UnaryOp op, T param = T(0));
 template <typename T>
 OpPtr<T> exp(const OpPtr<T>& x);
 template <typename T>

@@ -25,6 +25,12 @@ void map2(F f, index_t n, const T* a, const T* b, T* out) {
 }
 
 template <typename F, typename T>
+void map3(F f, index_t n, const T* a, const T* b, const T* c, T* out) {
+#pragma omp parallel for simd if (n > kParallelThreshold)
+    for (index_t i = 0; i < n; ++i) out[i] = f(a[i], b[i], c[i]);
+}
+
+template <typename F, typename T>
 void map2_strided(F f, index_t n, const T* a, index_t ia, const T* b, index_t ib, T* out) {
 #pragma omp parallel for simd if (n > kParallelThreshold)
     for (index_t i = 0; i < n; ++i) out[i] = f(a[i * ia], b[i * ib]);
@@ -69,6 +75,11 @@ void unary(UnaryOp op, T param, index_t n, const T* x, T* y) {
 }
 
 template <typename T>
+void unary_grad(UnaryOp op, T param, index_t n, const T* x, const T* y, const T* g, T* dx) {
+    fn::visit_grad(op, param, [&](auto f) { map3(f, n, x, y, g, dx); });
+}
+
+template <typename T>
 void binary(BinaryOp op, T param, const BroadcastPlan& plan, index_t n, const T* a, const T* b,
             T* out) {
     fn::visit(op, param, [&](auto f) {
@@ -107,6 +118,7 @@ void transpose(index_t rows, index_t cols, const T* x, T* y) {
 
 #define MAGMADNN_INSTANTIATE(T)                                                                  \
     template void unary<T>(UnaryOp, T, index_t, const T*, T*);                                   \
+    template void unary_grad<T>(UnaryOp, T, index_t, const T*, const T*, const T*, T*);          \
     template void binary<T>(BinaryOp, T, const BroadcastPlan&, index_t, const T*, const T*, T*); \
     template void axpby<T>(index_t, T, const T*, T, T*);                                         \
     template void transpose<T>(index_t, index_t, const T*, T*);

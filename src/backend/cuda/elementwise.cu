@@ -18,6 +18,15 @@ __global__ void unary_kernel(F f, index_t n, const T* x, T* y) {  // y may be x 
 }
 
 template <typename F, typename T>
+__global__ void unary_grad_kernel(F f, index_t n, const T* x, const T* y, const T* g,
+                                  T* dx) {  // dx may be g
+    for (index_t i = blockIdx.x * index_t(blockDim.x) + threadIdx.x; i < n;
+         i += index_t(blockDim.x) * gridDim.x) {
+        dx[i] = f(x[i], y[i], g[i]);
+    }
+}
+
+template <typename F, typename T>
 __global__ void binary_kernel(F f, BroadcastPlan plan, index_t n, const T* a, const T* b, T* out) {
     for (index_t i = blockIdx.x * index_t(blockDim.x) + threadIdx.x; i < n;
          i += index_t(blockDim.x) * gridDim.x) {
@@ -78,6 +87,15 @@ void unary(UnaryOp op, T param, index_t n, const T* x, T* y) {
 }
 
 template <typename T>
+void unary_grad(UnaryOp op, T param, index_t n, const T* x, const T* y, const T* g, T* dx) {
+    if (n == 0) return;
+    fn::visit_grad(op, param, [&](auto f) {
+        unary_grad_kernel<<<blocks_for(n), kThreads>>>(f, n, x, y, g, dx);
+    });
+    check_launch("unary_grad");
+}
+
+template <typename T>
 void binary(BinaryOp op, T param, const BroadcastPlan& plan, index_t n, const T* a, const T* b,
             T* out) {
     if (n == 0) return;
@@ -110,6 +128,7 @@ void transpose(index_t rows, index_t cols, const T* x, T* y) {
 
 #define MAGMADNN_INSTANTIATE(T)                                                                  \
     template void unary<T>(UnaryOp, T, index_t, const T*, T*);                                   \
+    template void unary_grad<T>(UnaryOp, T, index_t, const T*, const T*, const T*, T*);          \
     template void binary<T>(BinaryOp, T, const BroadcastPlan&, index_t, const T*, const T*, T*); \
     template void axpby<T>(index_t, T, const T*, T, T*);                                         \
     template void transpose<T>(index_t, index_t, const T*, T*);
