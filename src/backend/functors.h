@@ -45,11 +45,6 @@ template <typename T> struct Div     { T p; MAGMADNN_HD T operator()(T a, T b) c
 template <typename T> struct Pow     { T p; MAGMADNN_HD T operator()(T a, T b) const { return std::pow(a, b); } };
 template <typename T> struct Maximum { T p; MAGMADNN_HD T operator()(T a, T b) const { return a > b ? a : b; } };
 template <typename T> struct Minimum { T p; MAGMADNN_HD T operator()(T a, T b) const { return a < b ? a : b; } };
-template <typename T> struct ReluGrad      { T p; MAGMADNN_HD T operator()(T x, T g) const { return x > T(0) ? g : T(0); } };
-template <typename T> struct LeakyReluGrad { T p; MAGMADNN_HD T operator()(T x, T g) const { return x > T(0) ? g : p * g; } };
-template <typename T> struct TanhGrad      { T p; MAGMADNN_HD T operator()(T y, T g) const { return g * (T(1) - y * y); } };
-template <typename T> struct SigmoidGrad   { T p; MAGMADNN_HD T operator()(T y, T g) const { return g * y * (T(1) - y); } };
-template <typename T> struct GeluGrad      { T p; MAGMADNN_HD T operator()(T x, T g) const { return g * (normal_cdf(x) + x * normal_pdf(x)); } };
 template <typename T> struct AddRelu    { T p; MAGMADNN_HD T operator()(T a, T b) const { const T s = a + b; return s > T(0) ? s : T(0); } };
 template <typename T> struct AddTanh    { T p; MAGMADNN_HD T operator()(T a, T b) const { return std::tanh(a + b); } };
 template <typename T> struct AddSigmoid { T p; MAGMADNN_HD T operator()(T a, T b) const { return T(1) / (T(1) + std::exp(-(a + b))); } };

@@ -43,10 +43,12 @@ void Linear<T>::backward() {
     const Tensor<T>* g = &this->grad_;
     if (act_ != Activation::linear) {  // through the activation, from its output alone
         if (pre_grad_.empty()) pre_grad_ = Tensor<T>(this->shape_, this->memory_);
-        const BinaryOp op = act_ == Activation::relu   ? BinaryOp::relu_grad
-                            : act_ == Activation::tanh ? BinaryOp::tanh_grad
-                                                       : BinaryOp::sigmoid_grad;
-        math::binary(op, y, *g, pre_grad_);  // relu: y > 0 exactly where x > 0
+        const UnaryOp op = act_ == Activation::relu   ? UnaryOp::relu
+                           : act_ == Activation::tanh ? UnaryOp::tanh
+                                                      : UnaryOp::sigmoid;
+        // tanh's and sigmoid's gradients read the output; relu's reads the input's sign, which
+        // the output shares (y > 0 exactly where x > 0)
+        math::unary_grad(op, y, y, *g, pre_grad_);
         g = &pre_grad_;
     }
     const Tensor<T>& x = this->inputs_[0]->output();

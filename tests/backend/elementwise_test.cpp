@@ -101,27 +101,6 @@ TEST(Elementwise, UnaryOpsMatchStdMath) {
     }
 }
 
-TEST(Elementwise, GradientFunctorsMatchDerivatives) {
-    const auto x = test::random_tensor<double>({500}, 4, -3.0, 3.0);
-    const auto g = test::random_tensor<double>({500}, 5);
-    const double h = 1e-6;
-    auto check = [&](UnaryOp fwd, BinaryOp grad, bool takes_output) {
-        const auto y = math::unary(fwd, x);
-        const auto d = math::binary(grad, takes_output ? y : x, g);
-        const auto yp = math::unary(fwd, math::unary(UnaryOp::add_scalar, x, h));
-        const auto ym = math::unary(fwd, math::unary(UnaryOp::add_scalar, x, -h));
-        for (index_t i = 0; i < x.size(); ++i) {
-            if (std::fabs(x.get_flat(i)) < 1e-4) continue;  // relu's kink
-            const double fd = (yp.get_flat(i) - ym.get_flat(i)) / (2 * h);
-            EXPECT_NEAR(d.get_flat(i), g.get_flat(i) * fd, 1e-7);
-        }
-    };
-    check(UnaryOp::relu, BinaryOp::relu_grad, false);
-    check(UnaryOp::tanh, BinaryOp::tanh_grad, true);
-    check(UnaryOp::sigmoid, BinaryOp::sigmoid_grad, true);
-    check(UnaryOp::gelu, BinaryOp::gelu_grad, false);
-}
-
 namespace {
 
 // Inputs in an op's domain (elementwise_ops.h): [0.5, 2], and for `any` both signs.

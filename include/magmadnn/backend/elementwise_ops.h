@@ -31,23 +31,17 @@
     X(rdiv_scalar, RdivScalar, GradRdivScalar, both, any)    /* param / x */
 
 // Binary rows: X(name, functor). Broadcasting; the graph's gradients of the first seven are in
-// src/op/elementwise.cpp. The gradient rows take (forward input or output, incoming gradient),
-// the fused rows compute act(a + b) for a bias add (op::linear).
-#define MAGMADNN_BINARY_OPS(X)                                             \
-    X(add, Add)                                                            \
-    X(sub, Sub)                                                            \
-    X(mul, Mul)                                                            \
-    X(div, Div)                                                            \
-    X(pow, Pow)                                                            \
-    X(maximum, Maximum)                                                    \
-    X(minimum, Minimum)                                                    \
-    X(relu_grad, ReluGrad)            /* a = x: g * (x > 0) */             \
-    X(leaky_relu_grad, LeakyReluGrad) /* a = x: g * (x > 0 ? 1 : param) */ \
-    X(tanh_grad, TanhGrad)            /* a = y: g * (1 - y^2) */           \
-    X(sigmoid_grad, SigmoidGrad)      /* a = y: g * y * (1 - y) */         \
-    X(gelu_grad, GeluGrad)            /* a = x: g * (Phi(x) + x phi(x)) */ \
-    X(add_relu, AddRelu)                                                   \
-    X(add_tanh, AddTanh)                                                   \
+// src/op/elementwise.cpp. The fused rows compute act(a + b) for a bias add (op::linear).
+#define MAGMADNN_BINARY_OPS(X) \
+    X(add, Add)                \
+    X(sub, Sub)                \
+    X(mul, Mul)                \
+    X(div, Div)                \
+    X(pow, Pow)                \
+    X(maximum, Maximum)        \
+    X(minimum, Minimum)        \
+    X(add_relu, AddRelu)       \
+    X(add_tanh, AddTanh)       \
     X(add_sigmoid, AddSigmoid)
 
 namespace magmadnn::math {
