@@ -1,6 +1,7 @@
 list(APPEND MAGMADNN_SOURCES
   backend/broadcast.cpp
   backend/math.cpp
+  backend/pool2d.cpp
   backend/cpu/elementwise.cpp
   backend/cpu/gemm.cpp
   backend/cpu/reduce.cpp

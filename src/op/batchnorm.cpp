@@ -8,7 +8,7 @@
 
 #include <optional>
 
-#include "conv2d_stage.h"
+#include "../backend/host_stage.h"
 #include "magmadnn/op/conv.h"
 #include "nodes.h"
 

@@ -6,7 +6,7 @@
 #include <optional>
 
 #include "../backend/cpu/conv2d_bias.h"
-#include "conv2d_stage.h"
+#include "../backend/host_stage.h"
 #include "magmadnn/op/conv.h"
 #include "nodes.h"
 

@@ -1,9 +1,9 @@
 #pragma once
-// Private: host staging for the CNN nodes, whose kernels run on the host. A tensor already on
-// the host is used in place; one in GPU memory is copied through a buffer the node keeps.
+// Private: host staging for kernels that run on the host. A tensor already on the host is used
+// in place; one in GPU memory is copied through a buffer the caller keeps.
 #include "magmadnn/core/tensor.h"
 
-namespace magmadnn::op {
+namespace magmadnn {
 
 template <typename T>
 const Tensor<T>& on_host(const Tensor<T>& t, Tensor<T>& stage) {
@@ -20,4 +20,4 @@ Tensor<T>& host_out(Tensor<T>& t, Tensor<T>& stage) {
     return stage;
 }
 
-}  // namespace magmadnn::op
+}  // namespace magmadnn
