@@ -1,5 +1,6 @@
 list(APPEND MAGMADNN_SOURCES
   backend/broadcast.cpp
+  backend/batchnorm.cpp
   backend/math.cpp
   backend/pool2d.cpp
   backend/cpu/elementwise.cpp
