@@ -21,7 +21,7 @@ struct BatchNormPlan<T>::Impl {
     bool gpu = false;
     Tensor<T> xhat;              // host: the normalised input, for backward
     std::vector<double> invstd;  // host: 1 / sqrt(var + eps) per channel
-    Tensor<T> stage[11];         // host staging of GPU tensors
+    Tensor<T> stage[10];         // host staging of GPU tensors
 #ifdef MAGMADNN_WITH_CUDNN
     std::optional<conv::cudnn::BatchNorm<T>> cudnn_plan;  // made on first use
     conv::cudnn::BatchNorm<T>& cudnn() {

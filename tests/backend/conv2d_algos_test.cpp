@@ -195,6 +195,12 @@ TEST(ConvAlgos, FftTiledShapesMatchDirect) {
     EXPECT_GE(tiled, 3) << "too few shapes cut into several windows each way";
 }
 
+TEST(ConvAlgos, FftWindowOfAMalformedProblemIsAShapeError) {
+    conv::Shape2d p = shape3x3(0);
+    p.r = p.h + 1;  // a filter taller than the (unpadded) input
+    EXPECT_THROW(conv::fft_window(p), ShapeError);
+}
+
 // The FFT algorithm keeps the last filters' transforms while the weights are bitwise the same:
 // a changed weight, or the same values under another shape, must not reuse them.
 TEST(ConvAlgos, FftFilterCacheFollowsTheWeights) {

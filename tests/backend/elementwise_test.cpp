@@ -179,6 +179,17 @@ TEST(Elementwise, EveryUnaryGradientReadsWhatItsRowSays) {
     }
 }
 
+TEST(Elementwise, UnaryGradShapeMismatchIsAShapeErrorNamingTheOp) {
+    const auto x = test::random_tensor<double>({4, 3}, 15);
+    Tensor<double> wrong({3, 4}), dx(x.shape());
+    try {
+        math::unary_grad(UnaryOp::tanh, x, x, wrong, dx);
+        FAIL() << "no error";
+    } catch (const ShapeError& e) {
+        EXPECT_NE(std::string(e.what()).find("unary_grad(tanh)"), std::string::npos) << e.what();
+    }
+}
+
 // Every name in the table is distinct and round-trips through the graph node's kind.
 TEST(Elementwise, EveryTableRowHasItsOwnName) {
     std::set<std::string> names;
