@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "fused.h"
 #include "magmadnn/backend/math.h"
 #include "magmadnn/core/half.h"
 
@@ -45,9 +46,6 @@ template <typename T> struct Div     { T p; MAGMADNN_HD T operator()(T a, T b) c
 template <typename T> struct Pow     { T p; MAGMADNN_HD T operator()(T a, T b) const { return std::pow(a, b); } };
 template <typename T> struct Maximum { T p; MAGMADNN_HD T operator()(T a, T b) const { return a > b ? a : b; } };
 template <typename T> struct Minimum { T p; MAGMADNN_HD T operator()(T a, T b) const { return a < b ? a : b; } };
-template <typename T> struct AddRelu    { T p; MAGMADNN_HD T operator()(T a, T b) const { const T s = a + b; return s > T(0) ? s : T(0); } };
-template <typename T> struct AddTanh    { T p; MAGMADNN_HD T operator()(T a, T b) const { return std::tanh(a + b); } };
-template <typename T> struct AddSigmoid { T p; MAGMADNN_HD T operator()(T a, T b) const { return T(1) / (T(1) + std::exp(-(a + b))); } };
 // clang-format on
 
 // The unary ops' gradients: (x, y = op(x), incoming g) -> dx. Each reads only what its row in
@@ -69,6 +67,29 @@ template <typename T> struct GradGelu       { T p; MAGMADNN_HD T operator()(T x,
 template <typename T> struct GradMulScalar  { T p; MAGMADNN_HD T operator()(T, T, T g) const { return p * g; } };
 template <typename T> struct GradPowScalar  { T p; MAGMADNN_HD T operator()(T x, T, T g) const { return p * std::pow(x, p - T(1)) * g; } };
 template <typename T> struct GradRdivScalar { T p; MAGMADNN_HD T operator()(T x, T y, T g) const { return -(g * y / x); } };
+// clang-format on
+
+// The binary ops' gradients: (a, b, z = op(a, b), incoming g) -> the partial by one input times g.
+// clang-format off
+template <typename T> struct GradPass     { T p; MAGMADNN_HD T operator()(T, T, T, T g) const { return g; } };
+template <typename T> struct GradNegPass  { T p; MAGMADNN_HD T operator()(T, T, T, T g) const { return -g; } };
+template <typename T> struct GradMulA     { T p; MAGMADNN_HD T operator()(T, T b, T, T g) const { return g * b; } };
+template <typename T> struct GradMulB     { T p; MAGMADNN_HD T operator()(T a, T, T, T g) const { return g * a; } };
+template <typename T> struct GradDivA     { T p; MAGMADNN_HD T operator()(T, T b, T, T g) const { return g / b; } };
+template <typename T> struct GradDivB     { T p; MAGMADNN_HD T operator()(T, T b, T z, T g) const { return -(g / b) * z; } };
+template <typename T> struct GradPowA     { T p; MAGMADNN_HD T operator()(T a, T b, T, T g) const { return g * b * std::pow(a, b - T(1)); } };
+template <typename T> struct GradPowB     { T p; MAGMADNN_HD T operator()(T a, T, T z, T g) const { return g * z * std::log(a); } };
+template <typename T> struct GradMaximumA { T p; MAGMADNN_HD T operator()(T a, T b, T, T g) const { return a > b ? g : T(0); } };
+template <typename T> struct GradMaximumB { T p; MAGMADNN_HD T operator()(T a, T b, T, T g) const { return a > b ? T(0) : g; } };
+template <typename T> struct GradMinimumA { T p; MAGMADNN_HD T operator()(T a, T b, T, T g) const { return a < b ? g : T(0); } };
+template <typename T> struct GradMinimumB { T p; MAGMADNN_HD T operator()(T a, T b, T, T g) const { return a < b ? T(0) : g; } };
+// clang-format on
+
+// The fused rows of backend/fused.h: act(a + b), the bias add and activation of op::linear.
+// clang-format off
+template <typename T> struct AddRelu    { T p; MAGMADNN_HD T operator()(T a, T b) const { const T s = a + b; return s > T(0) ? s : T(0); } };
+template <typename T> struct AddTanh    { T p; MAGMADNN_HD T operator()(T a, T b) const { return std::tanh(a + b); } };
+template <typename T> struct AddSigmoid { T p; MAGMADNN_HD T operator()(T a, T b) const { return T(1) / (T(1) + std::exp(-(a + b))); } };
 // clang-format on
 
 // Calls f(Functor{param}) for the functor of op's row: the one switch per call.
@@ -98,10 +119,33 @@ void visit_grad(UnaryOp op, T p, F&& f) {
 template <typename T, typename F>
 void visit(BinaryOp op, T p, F&& f) {
     switch (op) {
-#define MAGMADNN_VISIT_ROW(name, fwd) \
-    case BinaryOp::name:              \
+#define MAGMADNN_VISIT_ROW(name, fwd, ...) \
+    case BinaryOp::name:                   \
         return f(fwd<T>{p});
         MAGMADNN_BINARY_OPS(MAGMADNN_VISIT_ROW)
+#undef MAGMADNN_VISIT_ROW
+    }
+}
+
+// The gradient functor of op's row by input `side` (0: a, 1: b).
+template <typename T, typename F>
+void visit_grad(BinaryOp op, int side, F&& f) {
+    switch (op) {
+#define MAGMADNN_VISIT_ROW(name, fwd, grad_a, grad_b, ...) \
+    case BinaryOp::name:                                   \
+        return side == 0 ? f(grad_a<T>{T(0)}) : f(grad_b<T>{T(0)});
+        MAGMADNN_BINARY_OPS(MAGMADNN_VISIT_ROW)
+#undef MAGMADNN_VISIT_ROW
+    }
+}
+
+template <typename T, typename F>
+void visit(FusedOp op, T p, F&& f) {
+    switch (op) {
+#define MAGMADNN_VISIT_ROW(name, fwd, ...) \
+    case FusedOp::name:                    \
+        return f(fwd<T>{p});
+        MAGMADNN_FUSED_OPS(MAGMADNN_VISIT_ROW)
 #undef MAGMADNN_VISIT_ROW
     }
 }

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "broadcast.h"
+#include "fused.h"
 #include "magmadnn/backend/math.h"
 
 #define MAGMADNN_BACKEND_KERNELS                                                                \
@@ -16,6 +17,13 @@
     template <typename T>                                                                       \
     void binary(BinaryOp op, T param, const BroadcastPlan& plan, index_t n, const T* a,         \
                 const T* b, T* out);                                                            \
+    /* the partial of z = op(a, b) by input `side` times g, in z's shape */                     \
+    template <typename T>                                                                       \
+    void binary_grad(BinaryOp op, int side, const BroadcastPlan& plan, index_t n, const T* a,   \
+                     const T* b, const T* z, const T* g, T* out);                               \
+    template <typename T>                                                                       \
+    void fused_binary(FusedOp op, const BroadcastPlan& plan, index_t n, const T* a, const T* b, \
+                      T* out);                                                                  \
     template <typename T>                                                                       \
     void axpby(index_t n, T alpha, const T* x, T beta, T* y);                                   \
     /* x viewed as {outer, len, inner}; out as {outer, inner} */                                \

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "grad.h"
 #include "kernels.h"
 #include "magmadnn/core/device.h"
 #include "magmadnn/core/error.h"
@@ -91,26 +92,68 @@ void unary_grad(UnaryOp op, const Tensor<T>& x, const Tensor<T>& y, const Tensor
     }
 }
 
+namespace {
+// The broadcast plan of out = op(a, b), after checking out's shape; `who` names the op.
+BroadcastPlan checked_broadcast(const char* who, const Shape& a, const Shape& b, const Shape& out) {
+    const Shape s = broadcast_shape(a, b, who);
+    if (s != out) {
+        throw ShapeError(fmt::format("{}: output shape {} but {} op {} broadcasts to {}", who,
+                                     to_string(out), to_string(a), to_string(b), to_string(s)));
+    }
+    return make_broadcast_plan(a, b, s);
+}
+}  // namespace
+
 template <typename T>
 void binary(BinaryOp op, const Tensor<T>& a, const Tensor<T>& b, Tensor<T>& out, T param) {
-    const Shape s = broadcast_shape(a.shape(), b.shape(), "binary op");
-    if (s != out.shape()) {
-        throw ShapeError(fmt::format("binary op: output shape {} but {} op {} broadcasts to {}",
-                                     to_string(out.shape()), to_string(a.shape()),
-                                     to_string(b.shape()), to_string(s)));
-    }
-    const BroadcastPlan plan = make_broadcast_plan(a.shape(), b.shape(), s);
-    const bool dev = on_device("binary op", a, b, out);
-    if (dev) {
+    const BroadcastPlan plan = checked_broadcast("binary op", a.shape(), b.shape(), out.shape());
+    if (on_device("binary op", a, b, out)) {
 #ifdef MAGMADNN_WITH_CUDA
         const T* pa = a.cdevice_data();
         const T* pb = b.cdevice_data();
         cuda::binary(op, param, plan, out.size(), pa, pb, out.device_data());
 #endif
     } else {
-        const T* pa = a.cdata();
-        const T* pb = b.cdata();
-        cpu::binary(op, param, plan, out.size(), pa, pb, out.data());
+        cpu::binary(op, param, plan, out.size(), a.cdata(), b.cdata(), out.data());
+    }
+}
+
+template <typename T>
+void fused_binary(FusedOp op, const Tensor<T>& a, const Tensor<T>& b, Tensor<T>& out) {
+    const std::string who = fmt::format("fused_binary({})", to_string(op));
+    const BroadcastPlan plan = checked_broadcast(who.c_str(), a.shape(), b.shape(), out.shape());
+    if (on_device(who.c_str(), a, b, out)) {
+#ifdef MAGMADNN_WITH_CUDA
+        const T* pa = a.cdevice_data();
+        const T* pb = b.cdevice_data();
+        cuda::fused_binary(op, plan, out.size(), pa, pb, out.device_data());
+#endif
+    } else {
+        cpu::fused_binary(op, plan, out.size(), a.cdata(), b.cdata(), out.data());
+    }
+}
+
+template <typename T>
+void binary_grad(BinaryOp op, int side, const Tensor<T>& a, const Tensor<T>& b, const Tensor<T>& z,
+                 const Tensor<T>& g, Tensor<T>& out) {
+    const std::string who =
+        fmt::format("binary_grad({}, {})", to_string(op), side == 0 ? "a" : "b");
+    if (side != 0 && side != 1)
+        throw ValueError(fmt::format("{}: side {} is not 0 or 1", who, side));
+    const BroadcastPlan plan = checked_broadcast(who.c_str(), a.shape(), b.shape(), z.shape());
+    require_same_shape(who.c_str(), z.shape(), g.shape());
+    require_same_shape(who.c_str(), z.shape(), out.shape());
+    if (on_device(who.c_str(), a, b, z, g, out)) {
+#ifdef MAGMADNN_WITH_CUDA
+        const T* pa = a.cdevice_data();
+        const T* pb = b.cdevice_data();
+        const T* pz = z.cdevice_data();
+        const T* pg = g.cdevice_data();
+        cuda::binary_grad(op, side, plan, out.size(), pa, pb, pz, pg, out.device_data());
+#endif
+    } else {
+        cpu::binary_grad(op, side, plan, out.size(), a.cdata(), b.cdata(), z.cdata(), g.cdata(),
+                         out.data());
     }
 }
 
@@ -346,6 +389,9 @@ Tensor<T> transpose(const Tensor<T>& x) {
     template void unary_grad<T>(UnaryOp, const Tensor<T>&, const Tensor<T>&, const Tensor<T>&, \
                                 Tensor<T>&, T);                                                \
     template void binary<T>(BinaryOp, const Tensor<T>&, const Tensor<T>&, Tensor<T>&, T);      \
+    template void fused_binary<T>(FusedOp, const Tensor<T>&, const Tensor<T>&, Tensor<T>&);    \
+    template void binary_grad<T>(BinaryOp, int, const Tensor<T>&, const Tensor<T>&,            \
+                                 const Tensor<T>&, const Tensor<T>&, Tensor<T>&);              \
     template Tensor<T> binary<T>(BinaryOp, const Tensor<T>&, const Tensor<T>&, T);             \
     template void axpby<T>(T, const Tensor<T>&, T, Tensor<T>&);                                \
     template void reduce<T>(ReduceOp, const Tensor<T>&, int, Tensor<T>&);                      \

@@ -1,130 +1,46 @@
-// The conv2d node. On HOST tensors the convolution runs through conv:: (the algorithm chosen by
-// measurement on the first evaluation, or the one the caller named), then the bias is added per
-// channel (backend/cpu/conv2d_bias.h). On GPU tensors it runs cuDNN (its own timed choice per
-// pass, whatever algorithm was named: CPU algorithm names never break a device graph); a build
-// without cuDNN stages GPU tensors through host buffers instead.
-#include <optional>
-
-#include "../backend/cpu/conv2d_bias.h"
-#include "../backend/host_stage.h"
+// The conv2d node. It builds the graph and calls the convolution plan (src/backend/conv2d_plan.h),
+// which chooses cuDNN or the host algorithms once, adds the bias and stages GPU tensors where the
+// build has no cuDNN.
+#include "../backend/conv2d_plan.h"
 #include "magmadnn/op/conv.h"
 #include "nodes.h"
-
-#ifdef MAGMADNN_WITH_CUDNN
-#include "../backend/cuda/conv2d_cudnn.h"
-#endif
 
 namespace magmadnn::op {
 
 template <typename T>
 class Conv2d final : public Node<T> {
   public:
-    Conv2d(std::string name, std::vector<OpPtr<T>> in, conv::Shape2d p, conv::Algo algo)
-        : Node<T>(std::move(name), std::move(in), {p.n, p.k, p.out_h(), p.out_w()}, in_memory(in)),
-          p_(p),
-          algo_(initial_algo(algo)) {
+    Conv2d(std::string name, std::vector<OpPtr<T>> in, memory_t memory, conv::Shape2d p,
+           conv::Algo algo, std::string who)
+        : Node<T>(std::move(name), std::move(in), {p.n, p.k, p.out_h(), p.out_w()}, memory),
+          plan_(p, algo, memory, std::move(who)) {
         this->output_ = Tensor<T>(this->shape_, this->memory_);
     }
     // "conv2d" until the algorithm is chosen (the first pass), then "conv2d:<algorithm>"
     std::string kind() const override {
-        return algo_ == conv::Algo::automatic ? "conv2d"
-                                              : std::string("conv2d:") + conv::to_string(algo_);
-    }
-    conv::Algo algorithm() {
-        if (algo_ == conv::Algo::automatic) algo_ = conv::choose<T>(p_);
-        return algo_;
+        const conv::Algo a = plan_.algorithm();
+        return a == conv::Algo::automatic ? "conv2d" : std::string("conv2d:") + conv::to_string(a);
     }
     void forward() override {
-#ifdef MAGMADNN_WITH_CUDNN
-        if (this->memory_ != HOST) {
-            forward_gpu();
-            return;
-        }
-#endif
-        const conv::Algo a = algorithm();
-        const Tensor<T>& x = on_host(this->inputs_[0]->output(), sx_);
-        const Tensor<T>& w = on_host(this->inputs_[1]->output(), sw_);
-        Tensor<T>& y = host_out(this->output_, sy_);
-        conv::forward(a, p_, x, w, y, &cols_);
-        if (this->inputs_.size() == 3) {
-            const Tensor<T>& b = on_host(this->inputs_[2]->output(), sb_);
-            conv::cpu::bias_add(p_, b.cdata(), y.data());
-        }
-        if (&y != &this->output_) this->output_.copy_from(y);
+        const Tensor<T>* b = this->inputs_.size() == 3 ? &this->inputs_[2]->output() : nullptr;
+        plan_.forward(this->inputs_[0]->output(), this->inputs_[1]->output(), b, this->output_);
     }
+    // Every pass overwrites its destination; emit_computed adds through a scratch buffer when the
+    // input already holds another contribution.
     void backward() override {
-#ifdef MAGMADNN_WITH_CUDNN
-        if (this->memory_ != HOST) {
-            backward_gpu();
-            return;
-        }
-#endif
-        const conv::Algo a = algorithm();
-        const Tensor<T>& g = on_host(this->grad_, sg_);
-        if (this->inputs_.size() == 3) {  // db = sum of g over images and positions
-            this->emit_computed(2, [&](Tensor<T>& dst) {
-                Tensor<T>& out = host_out(dst, sdb_);
-                conv::cpu::bias_grad(p_, g.cdata(), out.data());
-                if (&out != &dst) dst.copy_from(out);
-            });
+        if (this->inputs_.size() == 3) {
+            this->emit_computed(2, [&](Tensor<T>& dst) { plan_.backward_bias(this->grad_, dst); });
         }
         this->emit_computed(1, [&](Tensor<T>& dst) {
-            const Tensor<T>& x = on_host(this->inputs_[0]->output(), sx_);
-            Tensor<T>& out = host_out(dst, sdw_);
-            conv::backward_weights(a, p_, x, g, out, &cols_);
-            if (&out != &dst) dst.copy_from(out);
+            plan_.backward_weights(this->inputs_[0]->output(), this->grad_, dst);
         });
         this->emit_computed(0, [&](Tensor<T>& dst) {
-            const Tensor<T>& w = on_host(this->inputs_[1]->output(), sw_);
-            Tensor<T>& out = host_out(dst, sdx_);
-            conv::backward_data(a, p_, g, w, out);
-            if (&out != &dst) dst.copy_from(out);
+            plan_.backward_data(this->grad_, this->inputs_[1]->output(), dst);
         });
     }
 
   private:
-    // What `algo` means for this node: on the GPU nothing (cuDNN chooses on the first pass, and
-    // kind() says so then); on the host `cudnn` means automatic.
-    conv::Algo initial_algo(conv::Algo algo) const {
-#ifdef MAGMADNN_WITH_CUDNN
-        if (this->memory_ != HOST) return conv::Algo::automatic;
-#endif
-        return algo == conv::Algo::cudnn ? conv::Algo::automatic : algo;
-    }
-#ifdef MAGMADNN_WITH_CUDNN
-    conv::cudnn::Conv2d<T>& gpu() {
-        if (!gpu_) {
-            gpu_.emplace(p_, fmt::format("op::conv2d('{}')", this->inputs_[0]->name()));
-            algo_ = conv::Algo::cudnn;
-        }
-        return *gpu_;
-    }
-    void forward_gpu() {
-        conv::cudnn::Conv2d<T>& g = gpu();
-        g.forward(this->inputs_[0]->output(), this->inputs_[1]->output(), this->output_);
-        if (this->inputs_.size() == 3) g.add_bias(this->inputs_[2]->output(), this->output_);
-    }
-    // Every pass overwrites its destination (beta = 0); emit_computed adds through a scratch
-    // buffer when the input already holds another contribution.
-    void backward_gpu() {
-        conv::cudnn::Conv2d<T>& g = gpu();
-        if (this->inputs_.size() == 3) {
-            this->emit_computed(2, [&](Tensor<T>& dst) { g.backward_bias(this->grad_, dst); });
-        }
-        this->emit_computed(1, [&](Tensor<T>& dst) {
-            g.backward_filter(this->inputs_[0]->output(), this->grad_, dst);
-        });
-        this->emit_computed(0, [&](Tensor<T>& dst) {
-            g.backward_data(this->grad_, this->inputs_[1]->output(), dst);
-        });
-    }
-    std::optional<conv::cudnn::Conv2d<T>> gpu_;  // descriptors and chosen algorithms
-#endif
-    static memory_t in_memory(const std::vector<OpPtr<T>>& in) { return in[0]->memory(); }
-    conv::Shape2d p_;
-    conv::Algo algo_;
-    Tensor<T> sx_, sw_, sb_, sy_, sg_, sdx_, sdw_, sdb_;  // host staging for GPU tensors
-    Tensor<T> cols_;  // im2col: the forward pass's unrolled input, reused by backward-weights
+    conv::Conv2dPlan<T> plan_;
 };
 
 template <typename T>
@@ -164,8 +80,8 @@ OpPtr<T> conv2d(const OpPtr<T>& x, const OpPtr<T>& w, const OpPtr<T>& b, Pair st
     }
     std::vector<OpPtr<T>> in{x, w};
     if (b) in.push_back(b);
-    return std::make_shared<Conv2d<T>>(fmt::format("conv2d({})", x->name()), std::move(in), p,
-                                       algo);
+    return std::make_shared<Conv2d<T>>(fmt::format("conv2d({})", x->name()), std::move(in),
+                                       x->memory(), p, algo, who);
 }
 
 #define MAGMADNN_INSTANTIATE(T)                                                                \

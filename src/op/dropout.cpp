@@ -1,5 +1,8 @@
 // Dropout with a counter-based mask: element i of evaluation k keeps its value when the Philox
-// draw (seed, k, i) exceeds the rate, so a run is reproducible and the mask needs no state.
+// draw (seed, k, i) exceeds the rate, so a run is reproducible and the mask needs no state: the
+// backward pass redraws it (src/backend/dropout.h).
+#include "../backend/dropout.h"
+
 #include "magmadnn/core/random.h"
 #include "nodes.h"
 
@@ -11,37 +14,25 @@ class Dropout final : public Node<T> {
     Dropout(std::string name, OpPtr<T> x, T rate, std::uint64_t seed)
         : Node<T>(std::move(name), {x}, x->shape(), x->memory()), rate_(rate), seed_(seed) {
         this->output_ = Tensor<T>(this->shape_, this->memory_);
-        mask_ = Tensor<T>(this->shape_, this->memory_);
     }
     std::string kind() const override { return "dropout"; }
     void set_training(bool training) override { training_ = training; }
     void forward() override {
         const Tensor<T>& x = this->inputs_[0]->output();
-        if (!training_ || rate_ == T(0)) {
+        dropped_ = training_ && rate_ != T(0);
+        if (!dropped_) {
             this->output_.copy_from(x);
             return;
         }
-        // The mask is drawn on the host and copied where the data lives.
-        Tensor<T> host = mask_.memory() == HOST ? mask_ : Tensor<T>(this->shape_, HOST);
-        T* m = host.data();
-        const T keep_scale = T(1) / (T(1) - rate_);
-        const std::uint64_t stream = evaluations_++;
-        const index_t n = host.size();
-#pragma omp parallel for if (n > (1 << 15))
-        for (index_t i = 0; i < n; ++i) {
-            m[i] = random::uniform(seed_, stream, static_cast<std::uint64_t>(i)) > double(rate_)
-                       ? keep_scale
-                       : T(0);
-        }
-        if (mask_.memory() != HOST) mask_.copy_from(host);
-        math::binary(math::BinaryOp::mul, x, mask_, this->output_);
+        stream_ = evaluations_++;
+        dropout::apply(x, this->output_, rate_, seed_, stream_, "op::dropout");
     }
     void backward() override {
         this->emit_computed(0, [&](Tensor<T>& out) {
-            if (!training_ || rate_ == T(0)) {
-                out.copy_from(this->grad_);
+            if (dropped_) {
+                dropout::apply(this->grad_, out, rate_, seed_, stream_, "op::dropout");
             } else {
-                math::binary(math::BinaryOp::mul, this->grad_, mask_, out);
+                out.copy_from(this->grad_);
             }
         });
     }
@@ -50,8 +41,9 @@ class Dropout final : public Node<T> {
     T rate_;
     std::uint64_t seed_;
     std::uint64_t evaluations_ = 0;
+    std::uint64_t stream_ = 0;  // the last forward pass's draws, redrawn by backward
     bool training_ = true;
-    Tensor<T> mask_;
+    bool dropped_ = false;  // whether the last forward pass dropped (training, rate > 0)
 };
 
 template <typename T>

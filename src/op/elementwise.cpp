@@ -1,4 +1,5 @@
 // Unary and broadcasting binary nodes, each forward beside its gradient.
+#include "../backend/grad.h"
 #include "nodes.h"
 
 namespace magmadnn::op {
@@ -31,40 +32,20 @@ class Binary final : public Node<T> {
         : Node<T>(std::move(name), {a, b}, std::move(shape), a->memory()), op_(op) {
         this->output_ = Tensor<T>(this->shape_, this->memory_);
     }
-    std::string kind() const override { return "binary"; }
+    std::string kind() const override { return math::to_string(op_); }
     void forward() override {
         math::binary(op_, this->inputs_[0]->output(), this->inputs_[1]->output(), this->output_);
     }
+    // Each input's partial from its row's gradient functor, summed over the axes it was
+    // broadcast along.
     void backward() override {
-        const Tensor<T>& g = this->grad_;
         const Tensor<T>& a = this->inputs_[0]->output();
         const Tensor<T>& b = this->inputs_[1]->output();
-        switch (op_) {
-            case BinaryOp::add:
-                this->add_grad(0, g);
-                this->add_grad(1, g);
-                break;
-            case BinaryOp::sub:
-                this->add_grad(0, g);
-                if (this->inputs_[1]->needs_grad()) this->add_grad(1, math::unary(UnaryOp::neg, g));
-                break;
-            case BinaryOp::mul:
-                if (this->inputs_[0]->needs_grad())
-                    this->add_grad(0, math::binary(BinaryOp::mul, g, b));
-                if (this->inputs_[1]->needs_grad())
-                    this->add_grad(1, math::binary(BinaryOp::mul, g, a));
-                break;
-            case BinaryOp::div:  // d/da = g / b, d/db = -g a / b^2 = -(g / b) * (a / b)
-                if (this->inputs_[0]->needs_grad())
-                    this->add_grad(0, math::binary(BinaryOp::div, g, b));
-                if (this->inputs_[1]->needs_grad()) {
-                    Tensor<T> t = math::binary(BinaryOp::div, g, b);
-                    t = math::binary(BinaryOp::mul, t, this->output_);
-                    this->add_grad(1, math::unary(UnaryOp::neg, t));
-                }
-                break;
-            default:
-                throw ValueError(fmt::format("{}: no gradient for this binary op", this->name_));
+        for (int side = 0; side < 2; ++side) {
+            if (!this->inputs_[side]->needs_grad()) continue;
+            Tensor<T>& partial = this->scratch(side, this->shape_);
+            math::binary_grad(op_, side, a, b, this->output_, this->grad_, partial);
+            this->add_grad(side, partial);
         }
     }
 
@@ -102,6 +83,10 @@ OpPtr<T> product(const OpPtr<T>& a, const OpPtr<T>& b) {
 template <typename T>
 OpPtr<T> div(const OpPtr<T>& a, const OpPtr<T>& b) {
     return binary_node("div", a, b, BinaryOp::div);
+}
+template <typename T>
+OpPtr<T> binary(const OpPtr<T>& a, const OpPtr<T>& b, BinaryOp op) {
+    return binary_node(math::to_string(op), a, b, op);
 }
 template <typename T>
 OpPtr<T> negate(const OpPtr<T>& x) {
@@ -152,23 +137,24 @@ OpPtr<T> gelu(const OpPtr<T>& x) {
     return unary_node("gelu", x, UnaryOp::gelu);
 }
 
-#define MAGMADNN_INSTANTIATE(T)                                     \
-    template class Unary<T>;                                        \
-    template OpPtr<T> add<T>(const OpPtr<T>&, const OpPtr<T>&);     \
-    template OpPtr<T> sub<T>(const OpPtr<T>&, const OpPtr<T>&);     \
-    template OpPtr<T> product<T>(const OpPtr<T>&, const OpPtr<T>&); \
-    template OpPtr<T> div<T>(const OpPtr<T>&, const OpPtr<T>&);     \
-    template OpPtr<T> negate<T>(const OpPtr<T>&);                   \
-    template OpPtr<T> add_scalar<T>(const OpPtr<T>&, T);            \
-    template OpPtr<T> scalarproduct<T>(T, const OpPtr<T>&);         \
-    template OpPtr<T> pow<T>(const OpPtr<T>&, T);                   \
-    template OpPtr<T> unary<T>(const OpPtr<T>&, UnaryOp, T);        \
-    template OpPtr<T> exp<T>(const OpPtr<T>&);                      \
-    template OpPtr<T> log<T>(const OpPtr<T>&);                      \
-    template OpPtr<T> tanh<T>(const OpPtr<T>&);                     \
-    template OpPtr<T> sigmoid<T>(const OpPtr<T>&);                  \
-    template OpPtr<T> relu<T>(const OpPtr<T>&);                     \
-    template OpPtr<T> leaky_relu<T>(const OpPtr<T>&, T);            \
+#define MAGMADNN_INSTANTIATE(T)                                              \
+    template class Unary<T>;                                                 \
+    template OpPtr<T> add<T>(const OpPtr<T>&, const OpPtr<T>&);              \
+    template OpPtr<T> sub<T>(const OpPtr<T>&, const OpPtr<T>&);              \
+    template OpPtr<T> product<T>(const OpPtr<T>&, const OpPtr<T>&);          \
+    template OpPtr<T> div<T>(const OpPtr<T>&, const OpPtr<T>&);              \
+    template OpPtr<T> binary<T>(const OpPtr<T>&, const OpPtr<T>&, BinaryOp); \
+    template OpPtr<T> negate<T>(const OpPtr<T>&);                            \
+    template OpPtr<T> add_scalar<T>(const OpPtr<T>&, T);                     \
+    template OpPtr<T> scalarproduct<T>(T, const OpPtr<T>&);                  \
+    template OpPtr<T> pow<T>(const OpPtr<T>&, T);                            \
+    template OpPtr<T> unary<T>(const OpPtr<T>&, UnaryOp, T);                 \
+    template OpPtr<T> exp<T>(const OpPtr<T>&);                               \
+    template OpPtr<T> log<T>(const OpPtr<T>&);                               \
+    template OpPtr<T> tanh<T>(const OpPtr<T>&);                              \
+    template OpPtr<T> sigmoid<T>(const OpPtr<T>&);                           \
+    template OpPtr<T> relu<T>(const OpPtr<T>&);                              \
+    template OpPtr<T> leaky_relu<T>(const OpPtr<T>&, T);                     \
     template OpPtr<T> gelu<T>(const OpPtr<T>&);
 MAGMADNN_INSTANTIATE(float)
 MAGMADNN_INSTANTIATE(double)

@@ -2,6 +2,8 @@
 // fuses a following activation into it (and a relu into the max pooling after it).
 #include <unordered_map>
 
+#include "../backend/fused.h"
+#include "../backend/grad.h"
 #include "nodes.h"
 
 namespace magmadnn::op {
@@ -24,11 +26,14 @@ void Linear<T>::forward() {
                  y);
     if (this->inputs_.size() == 3) {  // bias and activation in one pass
         const Tensor<T>& b = this->inputs_[2]->output();
-        const BinaryOp op = act_ == Activation::relu      ? BinaryOp::add_relu
-                            : act_ == Activation::tanh    ? BinaryOp::add_tanh
-                            : act_ == Activation::sigmoid ? BinaryOp::add_sigmoid
-                                                          : BinaryOp::add;
-        math::binary(op, y, b, y);
+        if (act_ == Activation::linear) {
+            math::binary(BinaryOp::add, y, b, y);
+        } else {
+            const math::FusedOp op = act_ == Activation::relu   ? math::FusedOp::add_relu
+                                     : act_ == Activation::tanh ? math::FusedOp::add_tanh
+                                                                : math::FusedOp::add_sigmoid;
+            math::fused_binary(op, y, b, y);
+        }
     } else if (act_ != Activation::linear) {
         const UnaryOp op = act_ == Activation::relu   ? UnaryOp::relu
                            : act_ == Activation::tanh ? UnaryOp::tanh

@@ -7,6 +7,8 @@
 #include <set>
 #include <string>
 
+#include "backend/fused.h"
+#include "backend/grad.h"
 #include "magmadnn.h"
 #include "test_util.h"
 
@@ -190,14 +192,90 @@ TEST(Elementwise, UnaryGradShapeMismatchIsAShapeErrorNamingTheOp) {
     }
 }
 
+namespace {
+// Inputs for a binary op: a in the op's domain, b of both signs, b broadcast along axis 0.
+std::pair<Tensor<double>, Tensor<double>> binary_inputs(BinaryOp op, std::uint32_t seed) {
+    Tensor<double> a = test::random_tensor<double>({6, 5}, seed, 0.5, 2.0);
+    Tensor<double> b = test::random_tensor<double>({5}, seed + 1, 0.5, 2.0);
+    if (math::domain(op) == math::Domain::any) {
+        for (index_t i = 0; i < a.size(); i += 2) a.set_flat(i, -a.get_flat(i));
+    }
+    for (index_t i = 1; i < b.size(); i += 2) b.set_flat(i, -b.get_flat(i));
+    return {a, b};
+}
+}  // namespace
+
+// Every binary row's two gradient functors against central differences of the forward kernel,
+// elementwise over the broadcast shape (h = 1e-6, f64), |d - g df| <= 1e-7 (1 + |g df|).
+TEST(Elementwise, EveryBinaryGradientMatchesFiniteDifferences) {
+    const double h = 1e-6;
+    for (BinaryOp op : math::all_binary_ops) {
+        const auto [a, b] = binary_inputs(op, 21);
+        const auto z = math::binary(op, a, b);
+        const auto g = test::random_tensor<double>(z.shape(), 23);
+        for (int side = 0; side < 2; ++side) {
+            Tensor<double> d(z.shape());
+            math::binary_grad(op, side, a, b, z, g, d);
+            const Tensor<double>& moved = side == 0 ? a : b;
+            const auto plus = math::unary(UnaryOp::add_scalar, moved, h);
+            const auto minus = math::unary(UnaryOp::add_scalar, moved, -h);
+            const auto zp = side == 0 ? math::binary(op, plus, b) : math::binary(op, a, plus);
+            const auto zm = side == 0 ? math::binary(op, minus, b) : math::binary(op, a, minus);
+            double worst = 0;
+            for (index_t i = 0; i < z.size(); ++i) {
+                const double want = g.get_flat(i) * (zp.get_flat(i) - zm.get_flat(i)) / (2 * h);
+                worst = std::max(worst, std::fabs(d.get_flat(i) - want) / (1 + std::fabs(want)));
+            }
+            EXPECT_LE(worst, 1e-7) << math::to_string(op) << " side " << side;
+        }
+    }
+}
+
+TEST(Elementwise, BinaryGradShapeMismatchIsAShapeErrorNamingTheOp) {
+    const auto a = test::random_tensor<double>({4, 3}, 25);
+    const auto z = math::binary(BinaryOp::mul, a, a);
+    Tensor<double> wrong({3, 4}), out(z.shape());
+    try {
+        math::binary_grad(BinaryOp::mul, 1, a, a, z, wrong, out);
+        FAIL() << "no error";
+    } catch (const ShapeError& e) {
+        EXPECT_NE(std::string(e.what()).find("binary_grad(mul, b)"), std::string::npos) << e.what();
+    }
+}
+
+// Every fused row equals its two-pass composition act(a + b), broadcasting, in f32 and f64.
+TEST(Elementwise, EveryFusedOpEqualsItsComposition) {
+    for (math::FusedOp op : math::all_fused_ops) {
+        const auto a = test::random_tensor<float>({7, 9}, 27);
+        const auto b = test::random_tensor<float>({9}, 28);
+        Tensor<float> got(a.shape());
+        math::fused_binary(op, a, b, got);
+        const auto want = math::unary(math::activation_of(op), math::add(a, b));
+        for (index_t i = 0; i < got.size(); ++i) {
+            EXPECT_NEAR(got.get_flat(i), want.get_flat(i), 1e-6f) << math::to_string(op) << i;
+        }
+        const auto ad = test::random_tensor<double>({40, 33}, 29);
+        const auto bd = test::random_tensor<double>({40, 1}, 30);
+        Tensor<double> gd(ad.shape());
+        math::fused_binary(op, ad, bd, gd);
+        const auto wd = math::unary(math::activation_of(op), math::add(ad, bd));
+        for (index_t i = 0; i < gd.size(); ++i) {
+            EXPECT_NEAR(gd.get_flat(i), wd.get_flat(i), 1e-14) << math::to_string(op) << i;
+        }
+    }
+}
+
 // Every name in the table is distinct and round-trips through the graph node's kind.
 TEST(Elementwise, EveryTableRowHasItsOwnName) {
     std::set<std::string> names;
     for (UnaryOp op : math::all_unary_ops) names.insert(math::to_string(op));
     for (BinaryOp op : math::all_binary_ops) names.insert(math::to_string(op));
-    EXPECT_EQ(names.size(), std::size(math::all_unary_ops) + std::size(math::all_binary_ops));
+    for (math::FusedOp op : math::all_fused_ops) names.insert(math::to_string(op));
+    EXPECT_EQ(names.size(), std::size(math::all_unary_ops) + std::size(math::all_binary_ops) +
+                                std::size(math::all_fused_ops));
     auto x = op::var<double>("x", {3});
     EXPECT_EQ(op::unary(x, UnaryOp::gelu)->kind(), "gelu");
+    EXPECT_EQ(op::binary(x, x, BinaryOp::minimum)->kind(), "minimum");
 }
 
 TEST(Elementwise, InPlaceAndAxpby) {

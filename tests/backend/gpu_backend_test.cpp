@@ -3,6 +3,8 @@
 
 #include <cmath>
 
+#include "backend/fused.h"
+#include "backend/grad.h"
 #include "magmadnn.h"
 #include "test_util.h"
 
@@ -41,10 +43,23 @@ TEST(GpuBackend, UnaryAndBinaryMatchCpu) {
         expect_close(dxd, dx, 1e-13);
     }
     for (BinaryOp op : math::all_binary_ops) {
-        const auto bo = op == BinaryOp::pow ? math::unary(UnaryOp::abs, b) : b;
-        const auto xo = op == BinaryOp::pow ? math::unary(UnaryOp::abs, x) : x;
-        expect_close(math::binary(op, xo.to(DEVICE), bo.to(DEVICE)), math::binary(op, xo, bo),
-                     1e-14);
+        const bool positive = math::domain(op) == math::Domain::positive;
+        const auto xo = positive ? math::unary(UnaryOp::abs, x) : x;
+        const auto z = math::binary(op, xo, b);
+        const auto zd = math::binary(op, xo.to(DEVICE), b.to(DEVICE));
+        expect_close(zd, z, 1e-14);
+        for (int side = 0; side < 2; ++side) {  // b broadcast along the rows
+            Tensor<double> d(z.shape()), dd(z.shape(), DEVICE);
+            math::binary_grad(op, side, xo, b, z, g, d);
+            math::binary_grad(op, side, xo.to(DEVICE), b.to(DEVICE), zd, gd, dd);
+            expect_close(dd, d, 1e-13);
+        }
+    }
+    for (math::FusedOp op : math::all_fused_ops) {
+        Tensor<double> y(x.shape()), yd(x.shape(), DEVICE);
+        math::fused_binary(op, x, b, y);
+        math::fused_binary(op, x.to(DEVICE), b.to(DEVICE), yd);
+        expect_close(yd, y, 1e-14);
     }
 }
 

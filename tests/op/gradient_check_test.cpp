@@ -124,6 +124,23 @@ TEST(GradCheck, DropoutInInferenceModeIsIdentity) {
         {rnd({4, 4}, 50)});
 }
 
+// Every binary op of the table as a graph node, a in its domain, b of both signs, and b
+// broadcast both ways (a row, then a column), with the harness's bound.
+TEST(GradCheck, EveryBinaryOpOfTheTableWithBroadcasting) {
+    for (math::BinaryOp o : math::all_binary_ops) {
+        Tensor<double> a = rnd({3, 4}, 51, 0.5, 2.0);
+        if (math::domain(o) == math::Domain::any) {
+            for (index_t i = 0; i < a.size(); i += 2) a.set_flat(i, -a.get_flat(i));
+        }
+        SCOPED_TRACE(math::to_string(o));
+        for (const Shape& bs : {Shape{4}, Shape{3, 1}}) {
+            Tensor<double> b = rnd(bs, 52, 0.5, 2.0);
+            for (index_t i = 1; i < b.size(); i += 2) b.set_flat(i, -b.get_flat(i));
+            check_gradients([o](auto v) { return op::binary(v[0], v[1], o); }, {a, b});
+        }
+    }
+}
+
 // Every unary op of the table (backend/elementwise_ops.h) as a graph node, on inputs in its
 // domain, with the harness's bound.
 TEST(GradCheck, EveryUnaryOpOfTheTable) {

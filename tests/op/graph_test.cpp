@@ -101,6 +101,41 @@ TEST(Graph, DropoutDropsAboutRateAndScalesTheRest) {
     EXPECT_EQ(d->eval().to_vector(), std::vector<double>(10000, 1.0));
 }
 
+TEST(Graph, DropoutBackwardPassesTheForwardPassMask) {
+    auto x = op::var<double>("x", test::random_tensor<double>({40, 25}, 9));
+    auto d = op::dropout(x, 0.4, 23);
+    auto loss = op::reduce_sum(d);
+    for (int step = 0; step < 2; ++step) {  // a fresh mask each step, redrawn by backward
+        loss->eval();
+        op::GradTable<double> t;
+        op::get_grad_table({x}, loss, t);
+        const Tensor<double>& y = d->output();
+        const Tensor<double>& xv = op::value_of(x);
+        const Tensor<double>& g = t.get(x);
+        for (index_t i = 0; i < y.size(); ++i) {  // dy/dx = y / x elementwise
+            EXPECT_DOUBLE_EQ(g.get_flat(i) * xv.get_flat(i), y.get_flat(i)) << i;
+        }
+    }
+}
+
+TEST(Graph, DeviceDropoutDropsTheHostsElements) {
+    MAGMADNN_SKIP_WITHOUT_GPU();
+    const auto xv = test::random_tensor<float>({300, 70}, 4);
+    auto run = [&](memory_t m) {
+        auto x = op::var<float>("x", xv.to(m, true));
+        auto d = op::dropout(x, 0.25f, 99);
+        auto loss = op::reduce_sum(d);
+        loss->eval();
+        op::GradTable<float> t;
+        op::get_grad_table({x}, loss, t);
+        return std::pair{d->output().to(HOST), t.get(x).to(HOST)};
+    };
+    auto [yh, gh] = run(HOST);
+    auto [yd, gd] = run(DEVICE);
+    EXPECT_EQ(yd.to_vector(), yh.to_vector());
+    EXPECT_EQ(gd.to_vector(), gh.to_vector());
+}
+
 TEST(Graph, DeviceGraphMatchesHost) {
     MAGMADNN_SKIP_WITHOUT_GPU();
     const auto xv = test::random_tensor<double>({6, 4}, 5);

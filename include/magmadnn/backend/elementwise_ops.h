@@ -3,7 +3,8 @@
 // (src/backend/functors.h), the graph node's gradient (src/op/elementwise.cpp) and the tests
 // that walk every op (tests/backend/elementwise_test.cpp, gpu_backend_test.cpp,
 // tests/op/gradient_check_test.cpp) are all generated from these rows, so a new op is one row
-// here plus its functors, and none of its kernels or tests can be left out.
+// here plus its functors, and none of its kernels or tests can be left out. The gradient kernels
+// and op::linear's fused bias + activation kernels are private (src/backend/grad.h, fused.h).
 //
 // Unary rows: X(name, forward functor, gradient functor, what the gradient reads, domain).
 // The gradient functor maps (x, y, g) to dx for y = op(x) and the incoming gradient g; it reads
@@ -30,19 +31,18 @@
     X(rsub_scalar, RsubScalar, GradNeg, nothing, any)        /* param - x */       \
     X(rdiv_scalar, RdivScalar, GradRdivScalar, both, any)    /* param / x */
 
-// Binary rows: X(name, functor). Broadcasting; the graph's gradients of the first seven are in
-// src/op/elementwise.cpp. The fused rows compute act(a + b) for a bias add (op::linear).
-#define MAGMADNN_BINARY_OPS(X) \
-    X(add, Add)                \
-    X(sub, Sub)                \
-    X(mul, Mul)                \
-    X(div, Div)                \
-    X(pow, Pow)                \
-    X(maximum, Maximum)        \
-    X(minimum, Minimum)        \
-    X(add_relu, AddRelu)       \
-    X(add_tanh, AddTanh)       \
-    X(add_sigmoid, AddSigmoid)
+// Binary rows: X(name, forward functor, gradient functor by a, by b, domain). Broadcasting.
+// A gradient functor maps (a, b, z, g) to the partial of z = op(a, b) by its input times the
+// incoming gradient g, at one element of z's shape (the graph sums it over broadcast axes). The
+// domain is that of a, as for unary rows; b is drawn from `any`.
+#define MAGMADNN_BINARY_OPS(X)                                         \
+    X(add, Add, GradPass, GradPass, any)                               \
+    X(sub, Sub, GradPass, GradNegPass, any)                            \
+    X(mul, Mul, GradMulA, GradMulB, any)                               \
+    X(div, Div, GradDivA, GradDivB, any)                               \
+    X(pow, Pow, GradPowA, GradPowB, positive)                          \
+    X(maximum, Maximum, GradMaximumA, GradMaximumB, any) /* ties: b */ \
+    X(minimum, Minimum, GradMinimumA, GradMinimumB, any) /* ties: b */
 
 namespace magmadnn::math {
 
@@ -53,7 +53,7 @@ enum class BinaryOp { MAGMADNN_BINARY_OPS(MAGMADNN_ENUM_ROW) };
 
 // What a unary op's gradient reads besides the incoming gradient.
 enum class GradReads { nothing, input, output, both };
-// The inputs a unary op is defined and differentiable on, as the tests sample them.
+// The inputs an op is defined and differentiable on, as the tests sample them.
 enum class Domain { any, positive };
 
 #define MAGMADNN_LIST_ROW(name, ...) UnaryOp::name,
@@ -102,6 +102,18 @@ constexpr Domain domain(UnaryOp op) {
     case UnaryOp::name:                                     \
         return Domain::domain;
         MAGMADNN_UNARY_OPS(MAGMADNN_DOMAIN_ROW)
+#undef MAGMADNN_DOMAIN_ROW
+    }
+    return Domain::positive;
+}
+
+// The domain of a binary op's first input.
+constexpr Domain domain(BinaryOp op) {
+    switch (op) {
+#define MAGMADNN_DOMAIN_ROW(name, fwd, grad_a, grad_b, domain) \
+    case BinaryOp::name:                                       \
+        return Domain::domain;
+        MAGMADNN_BINARY_OPS(MAGMADNN_DOMAIN_ROW)
 #undef MAGMADNN_DOMAIN_ROW
     }
     return Domain::positive;

@@ -25,12 +25,6 @@ void unary(UnaryOp op, const Tensor<T>& x, Tensor<T>& out, T param = T(0));
 template <typename T>
 Tensor<T> unary(UnaryOp op, const Tensor<T>& x, T param = T(0));
 
-// The gradient of y = op(x): dx = g * op'(x), from x, y and the incoming gradient g (all one
-// shape; grad_reads(op) says which of x and y it reads). dx may be g itself.
-template <typename T>
-void unary_grad(UnaryOp op, const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& g,
-                Tensor<T>& dx, T param = T(0));
-
 // out = op(a, b) with numpy broadcasting; out's shape must be the broadcast shape.
 template <typename T>
 void binary(BinaryOp op, const Tensor<T>& a, const Tensor<T>& b, Tensor<T>& out, T param = T(0));

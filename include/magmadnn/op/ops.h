@@ -47,6 +47,10 @@ OpPtr<T> pow(const OpPtr<T>& x, T exponent);
 // its gradient is the table's.
 template <typename T>
 OpPtr<T> unary(const OpPtr<T>& x, math::UnaryOp op, T param = T(0));
+// Any binary op of the table, broadcasting; its gradient is the table's, summed over the axes
+// an input was broadcast along.
+template <typename T>
+OpPtr<T> binary(const OpPtr<T>& a, const OpPtr<T>& b, math::BinaryOp op);
 template <typename T>
 OpPtr<T> exp(const OpPtr<T>& x);
 template <typename T>

@@ -36,6 +36,24 @@ void map2_strided(F f, index_t n, const T* a, index_t ia, const T* b, index_t ib
     for (index_t i = 0; i < n; ++i) out[i] = f(a[i * ia], b[i * ib]);
 }
 
+// out[i] = f(a[i'], b[i''], z[i], g[i]) with a and b broadcast to z's shape (the binary ops'
+// gradients: off the hot paths, so one loop that finds the offsets per element).
+template <typename F, typename T>
+void map_grad(F f, const BroadcastPlan& plan, index_t n, const T* a, const T* b, const T* z,
+              const T* g, T* out) {
+    if (plan.ndim == 1 && plan.a_stride[0] == 1 && plan.b_stride[0] == 1) {
+#pragma omp parallel for simd if (n > kParallelThreshold)
+        for (index_t i = 0; i < n; ++i) out[i] = f(a[i], b[i], z[i], g[i]);
+        return;
+    }
+#pragma omp parallel for if (n > kParallelThreshold)
+    for (index_t i = 0; i < n; ++i) {
+        index_t oa, ob;
+        broadcast_offsets(plan, i, oa, ob);
+        out[i] = f(a[oa], b[ob], z[i], g[i]);
+    }
+}
+
 template <typename F, typename T>
 void map2_rows(F f, const BroadcastPlan& plan, index_t n, const T* a, const T* b, T* out) {
     const int nd = plan.ndim;
@@ -67,6 +85,17 @@ void map2_rows(F f, const BroadcastPlan& plan, index_t n, const T* a, const T* b
         }
     }
 }
+template <typename F, typename T>
+void map2_broadcast(F f, const BroadcastPlan& plan, index_t n, const T* a, const T* b, T* out) {
+    if (plan.ndim > 1) {
+        map2_rows(f, plan, n, a, b, out);
+    } else if (plan.a_stride[0] == 1 && plan.b_stride[0] == 1) {
+        map2(f, n, a, b, out);
+    } else {  // one operand a scalar
+        map2_strided(f, n, a, plan.a_stride[0], b, plan.b_stride[0], out);
+    }
+}
+
 }  // namespace
 
 template <typename T>
@@ -82,15 +111,19 @@ void unary_grad(UnaryOp op, T param, index_t n, const T* x, const T* y, const T*
 template <typename T>
 void binary(BinaryOp op, T param, const BroadcastPlan& plan, index_t n, const T* a, const T* b,
             T* out) {
-    fn::visit(op, param, [&](auto f) {
-        if (plan.ndim > 1) {
-            map2_rows(f, plan, n, a, b, out);
-        } else if (plan.a_stride[0] == 1 && plan.b_stride[0] == 1) {
-            map2(f, n, a, b, out);
-        } else {  // one operand a scalar
-            map2_strided(f, n, a, plan.a_stride[0], b, plan.b_stride[0], out);
-        }
-    });
+    fn::visit(op, param, [&](auto f) { map2_broadcast(f, plan, n, a, b, out); });
+}
+
+template <typename T>
+void binary_grad(BinaryOp op, int side, const BroadcastPlan& plan, index_t n, const T* a,
+                 const T* b, const T* z, const T* g, T* out) {
+    fn::visit_grad<T>(op, side, [&](auto f) { map_grad(f, plan, n, a, b, z, g, out); });
+}
+
+template <typename T>
+void fused_binary(FusedOp op, const BroadcastPlan& plan, index_t n, const T* a, const T* b,
+                  T* out) {
+    fn::visit(op, T(0), [&](auto f) { map2_broadcast(f, plan, n, a, b, out); });
 }
 
 template <typename T>
@@ -116,11 +149,14 @@ void transpose(index_t rows, index_t cols, const T* x, T* y) {
     }
 }
 
-#define MAGMADNN_INSTANTIATE(T)                                                                  \
-    template void unary<T>(UnaryOp, T, index_t, const T*, T*);                                   \
-    template void unary_grad<T>(UnaryOp, T, index_t, const T*, const T*, const T*, T*);          \
-    template void binary<T>(BinaryOp, T, const BroadcastPlan&, index_t, const T*, const T*, T*); \
-    template void axpby<T>(index_t, T, const T*, T, T*);                                         \
+#define MAGMADNN_INSTANTIATE(T)                                                                    \
+    template void unary<T>(UnaryOp, T, index_t, const T*, T*);                                     \
+    template void unary_grad<T>(UnaryOp, T, index_t, const T*, const T*, const T*, T*);            \
+    template void binary<T>(BinaryOp, T, const BroadcastPlan&, index_t, const T*, const T*, T*);   \
+    template void binary_grad<T>(BinaryOp, int, const BroadcastPlan&, index_t, const T*, const T*, \
+                                 const T*, const T*, T*);                                          \
+    template void fused_binary<T>(FusedOp, const BroadcastPlan&, index_t, const T*, const T*, T*); \
+    template void axpby<T>(index_t, T, const T*, T, T*);                                           \
     template void transpose<T>(index_t, index_t, const T*, T*);
 MAGMADNN_INSTANTIATE(float)
 MAGMADNN_INSTANTIATE(double)

@@ -30,13 +30,8 @@ template <typename F, typename T>
 __global__ void binary_kernel(F f, BroadcastPlan plan, index_t n, const T* a, const T* b, T* out) {
     for (index_t i = blockIdx.x * index_t(blockDim.x) + threadIdx.x; i < n;
          i += index_t(blockDim.x) * gridDim.x) {
-        index_t rem = i, oa = 0, ob = 0;
-        for (int d = plan.ndim - 1; d >= 0; --d) {
-            const index_t c = rem % plan.out_shape[d];
-            rem /= plan.out_shape[d];
-            oa += c * plan.a_stride[d];
-            ob += c * plan.b_stride[d];
-        }
+        index_t oa, ob;
+        broadcast_offsets(plan, i, oa, ob);
         out[i] = f(a[oa], b[ob]);
     }
 }
@@ -46,6 +41,27 @@ __global__ void binary_same_kernel(F f, index_t n, const T* a, const T* b, T* ou
     for (index_t i = blockIdx.x * index_t(blockDim.x) + threadIdx.x; i < n;
          i += index_t(blockDim.x) * gridDim.x) {
         out[i] = f(a[i], b[i]);
+    }
+}
+
+template <typename F, typename T>
+__global__ void binary_grad_kernel(F f, BroadcastPlan plan, index_t n, const T* a, const T* b,
+                                   const T* z, const T* g, T* out) {
+    for (index_t i = blockIdx.x * index_t(blockDim.x) + threadIdx.x; i < n;
+         i += index_t(blockDim.x) * gridDim.x) {
+        index_t oa, ob;
+        broadcast_offsets(plan, i, oa, ob);
+        out[i] = f(a[oa], b[ob], z[i], g[i]);
+    }
+}
+
+template <typename F, typename T>
+void launch_binary(F f, const BroadcastPlan& plan, index_t n, const T* a, const T* b, T* out) {
+    const bool same = plan.ndim == 1 && plan.a_stride[0] == 1 && plan.b_stride[0] == 1;
+    if (same) {
+        binary_same_kernel<<<blocks_for(n), kThreads>>>(f, n, a, b, out);
+    } else {
+        binary_kernel<<<blocks_for(n), kThreads>>>(f, plan, n, a, b, out);
     }
 }
 
@@ -99,15 +115,26 @@ template <typename T>
 void binary(BinaryOp op, T param, const BroadcastPlan& plan, index_t n, const T* a, const T* b,
             T* out) {
     if (n == 0) return;
-    const bool same = plan.ndim == 1 && plan.a_stride[0] == 1 && plan.b_stride[0] == 1;
-    fn::visit(op, param, [&](auto f) {
-        if (same) {
-            binary_same_kernel<<<blocks_for(n), kThreads>>>(f, n, a, b, out);
-        } else {
-            binary_kernel<<<blocks_for(n), kThreads>>>(f, plan, n, a, b, out);
-        }
-    });
+    fn::visit(op, param, [&](auto f) { launch_binary(f, plan, n, a, b, out); });
     check_launch("binary");
+}
+
+template <typename T>
+void binary_grad(BinaryOp op, int side, const BroadcastPlan& plan, index_t n, const T* a,
+                 const T* b, const T* z, const T* g, T* out) {
+    if (n == 0) return;
+    fn::visit_grad<T>(op, side, [&](auto f) {
+        binary_grad_kernel<<<blocks_for(n), kThreads>>>(f, plan, n, a, b, z, g, out);
+    });
+    check_launch("binary_grad");
+}
+
+template <typename T>
+void fused_binary(FusedOp op, const BroadcastPlan& plan, index_t n, const T* a, const T* b,
+                  T* out) {
+    if (n == 0) return;
+    fn::visit(op, T(0), [&](auto f) { launch_binary(f, plan, n, a, b, out); });
+    check_launch("fused_binary");
 }
 
 template <typename T>
@@ -126,11 +153,14 @@ void transpose(index_t rows, index_t cols, const T* x, T* y) {
     check_launch("transpose");
 }
 
-#define MAGMADNN_INSTANTIATE(T)                                                                  \
-    template void unary<T>(UnaryOp, T, index_t, const T*, T*);                                   \
-    template void unary_grad<T>(UnaryOp, T, index_t, const T*, const T*, const T*, T*);          \
-    template void binary<T>(BinaryOp, T, const BroadcastPlan&, index_t, const T*, const T*, T*); \
-    template void axpby<T>(index_t, T, const T*, T, T*);                                         \
+#define MAGMADNN_INSTANTIATE(T)                                                                    \
+    template void unary<T>(UnaryOp, T, index_t, const T*, T*);                                     \
+    template void unary_grad<T>(UnaryOp, T, index_t, const T*, const T*, const T*, T*);            \
+    template void binary<T>(BinaryOp, T, const BroadcastPlan&, index_t, const T*, const T*, T*);   \
+    template void binary_grad<T>(BinaryOp, int, const BroadcastPlan&, index_t, const T*, const T*, \
+                                 const T*, const T*, T*);                                          \
+    template void fused_binary<T>(FusedOp, const BroadcastPlan&, index_t, const T*, const T*, T*); \
+    template void axpby<T>(index_t, T, const T*, T, T*);                                           \
     template void transpose<T>(index_t, index_t, const T*, T*);
 MAGMADNN_INSTANTIATE(float)
 MAGMADNN_INSTANTIATE(double)

@@ -6,11 +6,11 @@
 #include <cmath>
 #include <cstdlib>
 
-#include "conv2d.h"
+#include "cpu/conv2d.h"
 #include "magmadnn/core/error.h"
 
 #ifdef MAGMADNN_WITH_CUDNN
-#include "../cuda/conv2d_cudnn.h"
+#include "cuda/conv2d_cudnn.h"
 #endif
 
 namespace magmadnn::conv {
