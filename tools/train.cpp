@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "datasets.h"
+#include "magmadnn/dist.h"
 
 namespace magmadnn::cli {
 
@@ -32,6 +33,8 @@ struct TrainArgs {
     bool json = false;
     bool profile = false;
     bool verbose = false;
+    std::string dist = "automatic";
+    double dist_timeout = 0;  // 0: the communicator's (60 s, or MAGMADNN_DIST_TIMEOUT)
 };
 
 void add_data_options(CLI::App* cmd, DataOptions& d) {
@@ -64,7 +67,16 @@ std::string read_text(const std::string& path) {
 }
 
 void run_train(const TrainArgs& a) {
-    if (a.threads > 0) set_num_threads(a.threads);
+    dist::Communicator& world = dist::Communicator::world();
+    const dist::Strategy strategy = dist::resolve(dist::parse_strategy(a.dist), world.size());
+    if (a.dist_timeout > 0) world.set_timeout(a.dist_timeout);
+    // data-parallel, rank 0 alone prints and writes files
+    const bool speaks = strategy == dist::Strategy::local || world.is_root();
+    if (a.threads > 0) {
+        set_num_threads(a.threads);
+    } else if (world.local_size() > 1) {  // the ranks on this host share its cores
+        set_num_threads(std::max(1, num_threads() / world.local_size()));
+    }
     set_seed(a.seed);
     const memory_t memory = device_memory(a.device);
     const TrainTest d = load_data(a.data);
@@ -85,23 +97,27 @@ void run_train(const TrainArgs& a) {
     }
     auto model = a.load.empty() ? model::sequential<float>(arch, a.batch_size, opt, memory)
                                 : model::Model<float>::load(a.load, a.batch_size, memory, opt);
-    if (!a.json) fmt::print("{}", model.summary());
+    if (!a.json && speaks) fmt::print("{}", model.summary());
     const Tensor<float> y_train = data::one_hot<float>(d.train.labels, d.train.num_classes);
     const Tensor<float> y_test = data::one_hot<float>(d.test.labels, d.train.num_classes);
     model::FitOptions fo;
     fo.seed = a.seed;
     fo.shuffle = a.shuffle;
     fo.validation_split = a.validation_split;
-    fo.verbosity = a.json ? model::Verbosity::json_lines : model::Verbosity::automatic;
+    fo.verbosity = !speaks  ? model::Verbosity::silent
+                   : a.json ? model::Verbosity::json_lines
+                            : model::Verbosity::automatic;
+    fo.strategy = strategy;
     const Shape& input = model.layers().front()->out()->shape();
     op::profile::enable(a.profile);
     const model::History h = model.fit(as_model_input(d.train.x, input), y_train, a.epochs, fo);
     op::profile::enable(false);
-    if (a.profile) {
+    if (a.profile && speaks) {
         std::fprintf(stderr, "\ntime per node over %zu epochs (training only):\n%s",
                      h.epochs.size(), op::profile::table().c_str());
     }
     const model::Metrics m = model.evaluate(as_model_input(d.test.x, input), y_test);
+    if (!speaks) return;
     if (!a.save.empty()) model.save(a.save);
     // the convolution algorithm each conv2d layer ran with (chosen on its first pass)
     nlohmann::json conv_algos = nlohmann::json::array();
@@ -127,9 +143,13 @@ void run_train(const TrainArgs& a) {
         }
     }
     nlohmann::json secs = nlohmann::json::array(), losses = nlohmann::json::array();
+    double comm_seconds = 0, bytes = 0, steps = 0;
     for (const auto& e : h.epochs) {
         secs.push_back(e.seconds);
         losses.push_back(e.loss);
+        comm_seconds += e.comm_seconds;
+        bytes += double(e.bytes_sent);
+        steps += double(e.steps);
     }
     if (a.json) {
         nlohmann::json out = {{"test_accuracy", m.accuracy}, {"test_loss", m.loss},
@@ -137,6 +157,10 @@ void run_train(const TrainArgs& a) {
                               {"epochs", h.epochs.size()},   {"device", a.device},
                               {"threads", num_threads()},    {"cpu_target", cpu_target}};
         if (!a.save.empty()) out["saved"] = a.save;
+        out["world_size"] = strategy == dist::Strategy::local ? 1 : world.size();
+        out["strategy"] = dist::to_string(strategy);
+        out["bytes_sent_per_step"] = steps > 0 ? bytes / steps : 0.0;
+        out["comm_seconds"] = comm_seconds;
         if (!conv_algos.empty()) out["conv_algorithms"] = conv_algos;
         fmt::print("{}\n", out.dump());
     } else {
@@ -174,6 +198,12 @@ void add_train_command(CLI::App& app) {
                   "one JSON line per epoch, then a JSON summary as the last line");
     cmd->add_flag("--verbose", a->verbose,
                   "also print the convolution algorithm each conv2d layer ran with");
+    cmd->add_option("--dist", a->dist,
+                    "data-parallel under mpirun: automatic, local, allreduce or ring")
+        ->capture_default_str();
+    cmd->add_option("--dist-timeout", a->dist_timeout,
+                    "seconds a rank waits for the others before aborting the job (default 60)")
+        ->check(CLI::PositiveNumber);
     cmd->add_flag("--profile", a->profile,
                   "time every node's forward and backward pass; print the table to stderr");
     cmd->callback([a] { run_train(*a); });

@@ -51,7 +51,8 @@ struct BatchLoader<T>::Impl {
         n = x.shape(0);
         fx = row_width(x);
         fy = row_width(y);
-        batches = options.drop_last ? n / batch_size : (n + batch_size - 1) / batch_size;
+        global = batch_size * options.shards;
+        batches = options.drop_last ? n / global : (n + global - 1) / global;
         const index_t cap = std::min(batch_size, std::max<index_t>(n, 1));
         for (Slot& s : slots) {
             s.x = Tensor<T>(batch_shape(x, cap), HOST);
@@ -72,14 +73,22 @@ struct BatchLoader<T>::Impl {
             Slot& slot = slots[b % 2];
             slot.state = SlotState::filling;
             lock.unlock();
-            const index_t begin = b * batch_size;
-            const index_t size = std::min(batch_size, n - begin);
+            const auto [begin, size] = share(b);
             gather(slot, begin, size);
             lock.lock();
             slot.size = size;
             slot.state = SlotState::ready;
             cv.notify_all();
         }
+    }
+
+    // The rows [begin, begin + size) of the epoch's order that are this shard's batch b.
+    std::pair<index_t, index_t> share(index_t b) const {
+        const index_t start = b * global;
+        const index_t rows = std::min(global, n - start);
+        if (rows == global) return {start + options.shard * batch_size, batch_size};
+        const index_t p = options.shards, k = options.shard;  // a partial batch: split evenly
+        return {start + k * rows / p, (k + 1) * rows / p - k * rows / p};
     }
 
     void gather(Slot& slot, index_t begin, index_t size) {
@@ -143,6 +152,7 @@ struct BatchLoader<T>::Impl {
     Tensor<T> x;
     Tensor<T> y;
     index_t batch_size;
+    index_t global = 0;  // rows per batch over all shards
     LoaderOptions options;
     index_t n = 0;
     index_t fx = 0;
@@ -172,6 +182,11 @@ BatchLoader<T>::BatchLoader(Tensor<T> x, Tensor<T> y, index_t batch_size, Loader
     if (batch_size <= 0) {
         throw ValueError(
             fmt::format("BatchLoader: batch_size is {}, expected a positive count", batch_size));
+    }
+    if (options.shards < 1 || options.shard < 0 || options.shard >= options.shards) {
+        throw ValueError(
+            fmt::format("BatchLoader: shard {} of {}: give shards >= 1 and 0 <= shard < shards",
+                        options.shard, options.shards));
     }
     if (!host_accessible(x.memory()) || !host_accessible(y.memory())) {
         throw ValueError(fmt::format(

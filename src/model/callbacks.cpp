@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "magmadnn/core/error.h"
+#include "magmadnn/dist/communicator.h"
 #include "magmadnn/model/model.h"
 
 namespace magmadnn::model {
@@ -64,7 +65,8 @@ void ModelCheckpoint<T>::on_epoch_end(Model<T>& model, const EpochStats& stats, 
         if (!improved(monitor_, v, best_, 0.0)) return;
         best_ = v;
     }
-    model.save(path_);
+    // data-parallel, the ranks hold the same weights: one writer
+    if (dist::Communicator::world().is_root()) model.save(path_);
 }
 
 template class EarlyStopping<float>;

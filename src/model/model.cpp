@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <unordered_set>
@@ -11,6 +12,7 @@
 #include "magmadnn/backend/math.h"
 #include "magmadnn/core/error.h"
 #include "magmadnn/data/loader.h"
+#include "magmadnn/dist/gradient_reducer.h"
 #include "magmadnn/op/grad_table.h"
 #include "magmadnn/op/profile.h"
 #include "progress.h"
@@ -130,18 +132,36 @@ History Model<T>::fit(const Tensor<T>& x, const Tensor<T>& y, int epochs, const 
         throw ValueError(fmt::format("Model::fit: validation_split {} must be in [0, 1)",
                                      options.validation_split));
     }
+    dist::Communicator& comm = dist::Communicator::world();
+    const dist::Strategy strategy = dist::resolve(options.strategy, comm.size());
+    const bool parallel = strategy != dist::Strategy::local && comm.size() > 1;
+    const int ranks = parallel ? comm.size() : 1;
+    const int rank = parallel ? comm.rank() : 0;
     const index_t n = x.shape(0);
     const index_t n_val = static_cast<index_t>(std::floor(double(n) * options.validation_split));
     const index_t n_train = n - n_val;
-    if (n_train < batch_size_) {
-        throw ValueError(fmt::format("Model::fit: {} training rows are fewer than one batch of {}",
-                                     n_train, batch_size_));
+    if (n_train < batch_size_ * ranks) {
+        throw ValueError(fmt::format(
+            "Model::fit: {} training rows are fewer than one batch of {}{}", n_train,
+            batch_size_ * ranks,
+            ranks > 1 ? fmt::format(" ({} per rank x {} ranks)", batch_size_, ranks) : ""));
     }
     const Tensor<T> x_train = x.slice(0, n_train), y_train = y.slice(0, n_train);
-    data::BatchLoader<T> loader(x_train, y_train, batch_size_,
-                                {options.shuffle, options.seed, /*drop_last=*/true});
+    data::LoaderOptions lo;
+    lo.shuffle = options.shuffle;
+    lo.seed = options.seed;
+    lo.drop_last = true;
+    lo.shard = rank;
+    lo.shards = ranks;
+    data::BatchLoader<T> loader(x_train, y_train, batch_size_, lo);
     const index_t batches = loader.batches_per_epoch();
-    Progress progress(options.verbosity, epochs, batches, batch_size_);
+    Progress progress(parallel && !comm.is_root() ? Verbosity::silent : options.verbosity, epochs,
+                      batches, batch_size_ * ranks);
+    std::optional<dist::GradientReducer<T>> reducer;
+    if (parallel) {
+        reducer.emplace(comm, strategy);
+        reducer->broadcast(params_);  // every rank starts from rank 0's weights
+    }
 
     Tensor<T> data_value = data_->output();
     Tensor<T> label_value = labels_->output();
@@ -158,6 +178,7 @@ History Model<T>::fit(const Tensor<T>& x, const Tensor<T>& y, int epochs, const 
         data::Batch<T> batch;
         const bool profiling = op::profile::enabled();
         auto mark = std::chrono::steady_clock::now();
+        const dist::Communicator::Stats comm_before = comm.stats();
         // the time since the last mark, under (kind, name), when profiling
         auto lap = [&](const char* kind, const char* name) {
             if (!profiling) return;
@@ -175,6 +196,10 @@ History Model<T>::fit(const Tensor<T>& x, const Tensor<T>& y, int epochs, const 
             if (profiling) mark = std::chrono::steady_clock::now();  // the nodes timed themselves
             grads_.clear();
             for (const auto& w : weights_) grads_.push_back(w->grad());
+            if (reducer) {
+                reducer->average(grads_);
+                lap("dist", "gradient average");
+            }
             optimizer_->step(params_, grads_);
             lap("optimizer", "step");
             const double l = double(loss_->output().get_flat(0));
@@ -197,6 +222,16 @@ History Model<T>::fit(const Tensor<T>& x, const Tensor<T>& y, int epochs, const 
             lap("model", "metrics + progress");
         }
         EpochStats stats;
+        if (parallel) {  // the epoch's metrics over every rank's batches
+            std::array<double, 3> totals{loss_sum, double(correct), double(seen)};
+            comm.allreduce_sum(std::span<double>(totals));
+            loss_sum = totals[0] / double(ranks);  // each rank ran `step` batches
+            correct = static_cast<index_t>(totals[1]);
+            seen = static_cast<index_t>(totals[2]);
+            stats.world_size = ranks;
+            stats.comm_seconds = comm.stats().seconds - comm_before.seconds;
+            stats.bytes_sent = comm.stats().bytes_sent - comm_before.bytes_sent;
+        }
         stats.seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         stats.epoch = epoch + 1;
@@ -204,10 +239,19 @@ History Model<T>::fit(const Tensor<T>& x, const Tensor<T>& y, int epochs, const 
         stats.accuracy = classify && seen > 0 ? double(correct) / double(seen) : std::nan("");
         stats.samples_per_second = stats.seconds > 0 ? double(seen) / stats.seconds : 0.0;
         stats.learning_rate = lr;
-        if (n_val > 0) {
-            const Metrics m = evaluate(x.slice(n_train, n), y.slice(n_train, n));
-            stats.val_loss = m.loss;
-            stats.val_accuracy = m.accuracy;
+        stats.steps = step;
+        if (n_val > 0) {  // data-parallel: each rank its share of the rows, then the totals
+            const index_t lo_row = n_train + n_val * rank / ranks;
+            const index_t hi_row = n_train + n_val * (rank + 1) / ranks;
+            const Metrics m = lo_row < hi_row
+                                  ? evaluate(x.slice(lo_row, hi_row), y.slice(lo_row, hi_row))
+                                  : Metrics{};
+            std::array<double, 3> totals{m.loss * double(hi_row - lo_row),
+                                         m.accuracy * double(hi_row - lo_row),
+                                         double(hi_row - lo_row)};
+            if (parallel) comm.allreduce_sum(std::span<double>(totals));
+            stats.val_loss = totals[0] / totals[2];
+            stats.val_accuracy = classify ? totals[1] / totals[2] : std::nan("");
         }
         progress.epoch_done(stats);
         history.epochs.push_back(stats);

@@ -13,6 +13,12 @@ struct LoaderOptions {
     bool shuffle = true;
     std::uint64_t seed = 0;  // the order of epoch e is a pure function of (seed, e)
     bool drop_last = false;  // drop a final batch smaller than batch_size
+    // Data-parallel sharding: the epoch's order is cut into global batches of batch_size *
+    // shards rows, and this loader hands out rows [shard * batch_size, (shard + 1) *
+    // batch_size) of each (a final partial global batch is split evenly), so `shards` loaders
+    // with the same seed together see what one loader of batch_size * shards rows would.
+    int shard = 0;
+    int shards = 1;
 };
 
 // One batch: views into the loader's buffers, valid until the next call to next() (clone() to

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "magmadnn/dist/strategy.h"
 #include "magmadnn/layer/layer.h"
 #include "magmadnn/optim/optimizer.h"
 
@@ -29,6 +30,11 @@ struct EpochStats {
     double seconds = 0;                                           // training time only
     double samples_per_second = 0;
     double learning_rate = 0;
+    index_t steps = 0;  // optimizer steps this epoch
+    // data-parallel training: ranks, and this rank's share of the epoch's communication
+    int world_size = 1;
+    double comm_seconds = 0;
+    std::uint64_t bytes_sent = 0;
 };
 
 struct History {
@@ -95,6 +101,13 @@ struct FitOptions {
     bool shuffle = true;
     std::uint64_t seed = 0;
     Verbosity verbosity = Verbosity::automatic;
+    // Under a launcher with several ranks (mpirun -n 4 ...), automatic trains data-parallel
+    // with allreduce: rank 0's weights broadcast first, each rank takes its share of every
+    // global batch of batch_size * ranks rows (the same seed-driven order on every rank), the
+    // gradients averaged before each step, the epoch's metrics and validation reduced over the
+    // ranks, and only rank 0 shows progress (docs/DISTRIBUTED.md). local trains each process
+    // alone.
+    dist::Strategy strategy = dist::Strategy::automatic;
 };
 
 template <typename T>
@@ -104,7 +117,7 @@ class Model {
           index_t batch_size, Loss loss = Loss::softmax_crossentropy);
 
     // Trains for `epochs` passes over x. Each epoch drops the final partial batch (a different
-    // one each epoch when shuffling).
+    // one each epoch when shuffling). Data-parallel, every rank passes the same x and y.
     History fit(const Tensor<T>& x, const Tensor<T>& y, int epochs, const FitOptions& options = {},
                 const std::vector<std::shared_ptr<Callback<T>>>& callbacks = {});
     // {n, outputs}: class probabilities for softmax cross-entropy, raw outputs for mse.

@@ -1,0 +1,86 @@
+#pragma once
+// The processes of one data-parallel job and the collectives between them.
+//
+//     auto& world = dist::Communicator::world();   // mpirun -n 4 ...: rank 0..3 of 4
+//     world.allreduce_sum(std::span(grad));        // in place, every rank gets the sum
+//
+// world() is every process the launcher started (mpirun / mpiexec / srun set the variables it
+// reads), or this process alone when none did: then no MPI call is ever made, and a build
+// without MPI (MAGMADNN_MPI=OFF) behaves the same. Only the thread that first called world()
+// may call the collectives (MPI_THREAD_FUNNELED).
+//
+// Every collective waits at most timeout() seconds (default 60, MAGMADNN_DIST_TIMEOUT or
+// set_timeout): past it, the rank prints which collective it was in and which rank it waited
+// for, and aborts the whole job (MPI_Abort, exit code 3), so a dead or stalled rank never
+// leaves the others hanging.
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace magmadnn::dist {
+
+class Communicator {
+  public:
+    static Communicator& world();
+
+    int rank() const { return rank_; }
+    int size() const { return size_; }
+    // The rank among the processes on this host (for choosing a GPU).
+    int local_rank() const { return local_rank_; }
+    // The processes of this job on this host.
+    int local_size() const { return local_size_; }
+    bool is_root() const { return rank_ == 0; }
+    // Whether MPI runs underneath (false for a lone process).
+    bool uses_mpi() const { return mpi_; }
+    // "Open MPI v4.1.4, ...", or "none".
+    const std::string& library() const { return library_; }
+
+    double timeout() const { return timeout_s_; }
+    // Seconds > 0; ValueError otherwise.
+    void set_timeout(double seconds);
+
+    // In place: every rank's data becomes the elementwise sum over the ranks (same count on
+    // every rank). allreduce_sum is MPI_Allreduce, whose summation order is the library's.
+    // ring_allreduce_sum is the bandwidth-optimal ring (reduce-scatter, then allgather, over
+    // point-to-point messages: each rank sends 2 (p - 1) / p of the data): chunk k of p (the
+    // elements [k n / p, (k + 1) n / p)) is summed as ((x_k + x_{k+1}) + ...) + x_{k-1}, rank
+    // indices mod p, so the result is the same bits on every rank and from run to run.
+    template <typename T>
+    void allreduce_sum(std::span<T> data);
+    template <typename T>
+    void ring_allreduce_sum(std::span<T> data);
+    // root's data to every rank.
+    template <typename T>
+    void broadcast(std::span<T> data, int root = 0);
+    // Every rank's value, by rank.
+    template <typename T>
+    std::vector<T> allgather(T value);
+    void barrier();
+
+    // What this process sent and how long it spent in collectives since the last reset.
+    struct Stats {
+        std::uint64_t bytes_sent = 0;
+        std::uint64_t collectives = 0;
+        double seconds = 0;
+    };
+    const Stats& stats() const { return stats_; }
+    void reset_stats() { stats_ = {}; }
+
+    Communicator(const Communicator&) = delete;
+    Communicator& operator=(const Communicator&) = delete;
+    ~Communicator();
+
+  private:
+    Communicator();
+    int rank_ = 0, size_ = 1, local_rank_ = 0, local_size_ = 1;
+    bool mpi_ = false;
+    std::string library_ = "none";
+    double timeout_s_ = 60;
+    std::uint64_t sequence_ = 0;  // collectives started, named in timeout messages
+    Stats stats_;
+    friend struct CommunicatorAccess;
+};
+
+}  // namespace magmadnn::dist

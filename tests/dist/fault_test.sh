@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Faults under `mpirun -n 2 magmadnn train`: a rank that stalls (SIGSTOP) makes the other abort
+# the job within --dist-timeout, naming the collective and the stalled rank; a rank that dies
+# (SIGKILL) ends the job with a non-zero status and the launcher names it. Neither hangs.
+# usage: fault_test.sh MPIEXEC "OVERSUBSCRIBE_FLAG" MAGMADNN_CLI
+set -uo pipefail
+mpiexec=$1
+oversubscribe=$2
+cli=$3
+work=$(mktemp -d)
+trap 'pkill -KILL -f "$work/t.csv" 2>/dev/null; rm -rf "$work"' EXIT
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+
+awk 'BEGIN { srand(3); for (i = 0; i < 600; ++i) { a = rand(); printf "%d,%.6f,%.6f\n", (a < 0.5), a, rand() } }' \
+  > "$work/t.csv"
+
+# The PID of rank $1 of the job training on this test's data, once it exists.
+rank_pid() {
+  for _ in $(seq 1 100); do
+    for pid in $(pgrep -f "$work/t.csv"); do
+      if tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$1"; then
+        if [ "$(cat /proc/$pid/comm)" = "magmadnn" ]; then echo "$pid"; return 0; fi
+      fi
+    done
+    sleep 0.1
+  done
+  return 1
+}
+
+# run SIGNAL TIMEOUT: starts a long training, signals rank 1 after it has run a while, and
+# returns the job's status; the job's output is in $work/out.txt
+run() {
+  "$mpiexec" -n 2 $oversubscribe "$cli" train --data "$work/t.csv" --epochs 100000 \
+    --batch-size 10 --threads 1 --json --dist ring --dist-timeout "$2" > "$work/out.txt" 2>&1 &
+  local job=$!
+  local pid
+  pid=$(rank_pid 1) || { echo "FAIL: rank 1 never started"; kill -KILL $job; return 99; }
+  sleep 1.5
+  kill "-$1" "$pid"
+  local start=$SECONDS
+  wait $job
+  local status=$?
+  echo "SIG$1: job ended with status $status after $((SECONDS - start)) s"
+  return $status
+}
+
+fail=0
+start=$SECONDS
+run STOP 3
+status=$?
+if [ $status -eq 0 ]; then echo "FAIL: a stalled rank left status 0"; fail=1; fi
+if [ $((SECONDS - start)) -gt 30 ]; then echo "FAIL: the job took $((SECONDS - start)) s to end"; fail=1; fi
+if ! grep -q "magmadnn dist: rank 0 of 2: ring allreduce .* waited 3 s for rank 1, which died or stalled" "$work/out.txt"; then
+  echo "FAIL: no message naming the collective and rank 1:"; cat "$work/out.txt"; fail=1
+fi
+
+start=$SECONDS
+run KILL 60
+status=$?
+if [ $status -eq 0 ]; then echo "FAIL: a killed rank left status 0"; fail=1; fi
+if [ $((SECONDS - start)) -gt 40 ]; then echo "FAIL: the job took $((SECONDS - start)) s to end"; fail=1; fi
+if ! grep -qiE "rank 1 .*(signal 9|killed)|process rank 1" "$work/out.txt"; then
+  echo "FAIL: the launcher did not name rank 1:"; cat "$work/out.txt"; fail=1
+fi
+[ $fail -eq 0 ] && echo "fault tests passed"
+exit $fail
