@@ -7,9 +7,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
+#include <stop_token>
 #include <thread>
 
 #include "magmadnn/core/error.h"
@@ -62,45 +65,73 @@ MPI_Datatype mpi_type() {
 
 // MPI counts are int: large buffers go in pieces of at most 2^30 elements.
 constexpr std::size_t kMaxPiece = std::size_t(1) << 30;
+// The ring's reduce-scatter moves its chunks in segments of this many elements.
+constexpr std::size_t kSegment = std::size_t(1) << 16;
 
 }  // namespace
 
+// Watches the collective in progress from a thread of its own: the collectives are the
+// library's blocking calls (its tuned algorithms: the non-blocking ones measured 2-3x slower at
+// 4 MiB and up, docs/PERFORMANCE.md), and a call past its deadline cannot be interrupted, so
+// the watchdog reports it and ends the process; the launcher then stops the job.
+struct Watchdog {
+    using clock = std::chrono::steady_clock;
+    std::mutex mutex;
+    std::condition_variable_any cv;
+    bool armed = false;
+    clock::time_point started, deadline;
+    const char* what = "";
+    std::size_t elements = 0;
+    int peer = -1;
+    unsigned long long sequence = 0;
+    int rank = 0, size = 1;
+    double timeout_s = 60;
+    std::jthread thread;  // last: stopped and joined before the members it reads go
+
+    Watchdog() : thread([this](std::stop_token stop) { run(stop); }) {}
+
+    void arm(const char* w, std::size_t n, int p, unsigned long long seq, double limit) {
+        std::lock_guard lock(mutex);
+        armed = true;
+        started = clock::now();
+        deadline = started + std::chrono::duration_cast<clock::duration>(
+                                 std::chrono::duration<double>(limit));
+        what = w, elements = n, peer = p, sequence = seq, timeout_s = limit;
+    }
+    // The seconds since arm().
+    double disarm() {
+        std::lock_guard lock(mutex);
+        armed = false;
+        return std::chrono::duration<double>(clock::now() - started).count();
+    }
+
+    void run(std::stop_token stop) {
+        std::unique_lock lock(mutex);
+        while (!stop.stop_requested()) {
+            cv.wait_for(lock, stop, std::chrono::milliseconds(100), [] { return false; });
+            if (!armed || clock::now() < deadline) continue;
+            const std::string who =
+                peer >= 0 ? fmt::format("rank {}", peer) : std::string("the other ranks");
+            std::fprintf(stderr,
+                         "magmadnn dist: rank %d of %d: %s of %zu elements (collective #%llu) "
+                         "waited %.0f s for %s, which died or stalled; stopping the job (raise "
+                         "the limit with --dist-timeout or MAGMADNN_DIST_TIMEOUT)\n",
+                         rank, size, what, elements, sequence, timeout_s, who.c_str());
+            std::fflush(stderr);
+            std::_Exit(3);
+        }
+    }
+};
+
 // The MPI side of the communicator's members (friend of Communicator).
 struct CommunicatorAccess {
-    // Waits for every request, polling (tightly, then with growing sleeps so oversubscribed
-    // ranks do not starve each other) until the deadline; past it, names the collective and
-    // `peer` (-1: any rank) and aborts the job.
-    static void wait(Communicator& c, MPI_Request* reqs, int count, const char* what,
-                     std::size_t elements, int peer) {
-        using clock = std::chrono::steady_clock;
-        const auto start = clock::now();
-        const auto deadline = start + std::chrono::duration<double>(c.timeout_s_);
-        int done = 0;
-        for (int polls = 0;; ++polls) {
-            MPI_Testall(count, reqs, &done, MPI_STATUSES_IGNORE);
-            if (done) break;
-            if (polls > 2000) {
-                const auto waited = clock::now() - start;
-                const auto pause = std::clamp<std::chrono::microseconds>(
-                    std::chrono::duration_cast<std::chrono::microseconds>(waited) / 64,
-                    std::chrono::microseconds(20), std::chrono::microseconds(2000));
-                std::this_thread::sleep_for(pause);
-            }
-            if (clock::now() > deadline) {
-                const std::string who =
-                    peer >= 0 ? fmt::format("rank {}", peer) : std::string("the other ranks");
-                std::fprintf(stderr,
-                             "magmadnn dist: rank %d of %d: %s of %zu elements (collective #%llu) "
-                             "waited %.0f s for %s, which died or stalled; aborting the job "
-                             "(raise the limit with --dist-timeout or MAGMADNN_DIST_TIMEOUT)\n",
-                             c.rank_, c.size_, what, elements,
-                             static_cast<unsigned long long>(c.sequence_), c.timeout_s_,
-                             who.c_str());
-                std::fflush(stderr);
-                MPI_Abort(MPI_COMM_WORLD, 3);
-            }
-        }
-        c.stats_.seconds += std::chrono::duration<double>(clock::now() - start).count();
+    // Runs one blocking MPI call under the watchdog; `peer` is the rank it waits for (-1: any).
+    template <typename F>
+    static void guarded(Communicator& c, const char* what, std::size_t elements, int peer,
+                        F&& call) {
+        c.watchdog_->arm(what, elements, peer, c.sequence_, c.timeout_s_);
+        call();
+        c.stats_.seconds += c.watchdog_->disarm();
     }
 
     template <typename T>
@@ -109,10 +140,10 @@ struct CommunicatorAccess {
         ++c.stats_.collectives;
         for (std::size_t off = 0; off < data.size(); off += kMaxPiece) {
             const int n = static_cast<int>(std::min(kMaxPiece, data.size() - off));
-            MPI_Request req;
-            MPI_Iallreduce(MPI_IN_PLACE, data.data() + off, n, mpi_type<T>(), MPI_SUM,
-                           MPI_COMM_WORLD, &req);
-            wait(c, &req, 1, "allreduce", data.size(), -1);
+            guarded(c, "allreduce", data.size(), -1, [&] {
+                MPI_Allreduce(MPI_IN_PLACE, data.data() + off, n, mpi_type<T>(), MPI_SUM,
+                              MPI_COMM_WORLD);
+            });
             // what a ring (the usual large-message algorithm) sends
             c.stats_.bytes_sent += 2 * std::uint64_t(c.size_ - 1) * n * sizeof(T) / c.size_;
         }
@@ -125,14 +156,13 @@ struct CommunicatorAccess {
         const int right = (c.rank_ + 1) % c.size_;
         const int left = (c.rank_ + c.size_ - 1) % c.size_;
         const int tag = static_cast<int>(c.sequence_ % 32768);
-        MPI_Request reqs[2];
-        MPI_Irecv(in, static_cast<int>(n_in), mpi_type<T>(), left, tag, MPI_COMM_WORLD, &reqs[0]);
-        MPI_Isend(out, static_cast<int>(n_out), mpi_type<T>(), right, tag, MPI_COMM_WORLD,
-                  &reqs[1]);
-        wait(c, reqs, 2, "ring allreduce", total, left);
+        guarded(c, "ring allreduce", total, left, [&] {
+            MPI_Sendrecv(out, static_cast<int>(n_out), mpi_type<T>(), right, tag, in,
+                         static_cast<int>(n_in), mpi_type<T>(), left, tag, MPI_COMM_WORLD,
+                         MPI_STATUS_IGNORE);
+        });
         c.stats_.bytes_sent += n_out * sizeof(T);
     }
-
     template <typename T>
     static void ring(Communicator& c, std::span<T> data) {
         ++c.sequence_;
@@ -150,18 +180,46 @@ struct CommunicatorAccess {
             const int kk = ((k % p) + p) % p;
             return std::pair{begin(kk), begin(kk + 1) - begin(kk)};
         };
-        std::vector<T> recv(n / p + 1);
+        // the receive buffer, kept between calls (allocating and faulting in n / p elements per
+        // call cost as much as the transfer)
+        std::vector<std::byte>& scratch = c.ring_buffer_;
+        if (scratch.size() < (n / p + 1) * sizeof(T)) scratch.resize((n / p + 1) * sizeof(T));
+        T* recv = reinterpret_cast<T*>(scratch.data());
         const int r = c.rank_;
+        const int right = (r + 1) % p, left = (r + p - 1) % p;
+        const int tag = static_cast<int>(c.sequence_ % 32768);
         // Reduce-scatter: at step s rank r passes on its partial sum of chunk r - s and adds
         // its own values to the left neighbour's partial sum of chunk r - s - 1, so chunk k
-        // collects x_k, x_{k+1}, ... in that order and is complete on rank k - 1.
+        // collects x_k, x_{k+1}, ... in that order and is complete on rank k - 1. Each chunk
+        // moves in segments, each added as soon as it has arrived (while still in cache).
+        std::vector<MPI_Request> recvs, sends;
         for (int s = 0; s < p - 1; ++s) {
             const auto [so, sn] = chunk(r - s);
             const auto [ro, rn] = chunk(r - s - 1);
-            shift(c, data.data() + so, sn, recv.data(), rn, n);
+            recvs.clear();
+            sends.clear();
+            for (std::size_t at = 0; at < rn; at += kSegment) {
+                recvs.emplace_back();
+                MPI_Irecv(recv + at, static_cast<int>(std::min(kSegment, rn - at)), mpi_type<T>(),
+                          left, tag, MPI_COMM_WORLD, &recvs.back());
+            }
+            for (std::size_t at = 0; at < sn; at += kSegment) {
+                sends.emplace_back();
+                MPI_Isend(data.data() + so + at, static_cast<int>(std::min(kSegment, sn - at)),
+                          mpi_type<T>(), right, tag, MPI_COMM_WORLD, &sends.back());
+            }
             T* mine = data.data() + ro;
+            for (std::size_t j = 0; j < recvs.size(); ++j) {
+                guarded(c, "ring allreduce", n, left,
+                        [&] { MPI_Wait(&recvs[j], MPI_STATUS_IGNORE); });
+                const std::size_t lo = j * kSegment, hi = std::min(rn, lo + kSegment);
 #pragma omp simd
-            for (std::size_t i = 0; i < rn; ++i) mine[i] = recv[i] + mine[i];
+                for (std::size_t i = lo; i < hi; ++i) mine[i] = recv[i] + mine[i];
+            }
+            guarded(c, "ring allreduce", n, right, [&] {
+                MPI_Waitall(static_cast<int>(sends.size()), sends.data(), MPI_STATUSES_IGNORE);
+            });
+            c.stats_.bytes_sent += sn * sizeof(T);
         }
         // Allgather: rank r owns chunk r + 1; pass the complete chunks around the ring.
         for (int s = 0; s < p - 1; ++s) {
@@ -177,9 +235,8 @@ struct CommunicatorAccess {
         ++c.stats_.collectives;
         for (std::size_t off = 0; off < data.size(); off += kMaxPiece) {
             const int n = static_cast<int>(std::min(kMaxPiece, data.size() - off));
-            MPI_Request req;
-            MPI_Ibcast(data.data() + off, n, mpi_type<T>(), root, MPI_COMM_WORLD, &req);
-            wait(c, &req, 1, "broadcast", data.size(), c.rank_ == root ? -1 : root);
+            guarded(c, "broadcast", data.size(), c.rank_ == root ? -1 : root,
+                    [&] { MPI_Bcast(data.data() + off, n, mpi_type<T>(), root, MPI_COMM_WORLD); });
             if (c.rank_ == root) c.stats_.bytes_sent += std::uint64_t(n) * sizeof(T);
         }
     }
@@ -189,19 +246,16 @@ struct CommunicatorAccess {
         ++c.sequence_;
         ++c.stats_.collectives;
         std::vector<T> all(static_cast<std::size_t>(c.size_));
-        MPI_Request req;
-        MPI_Iallgather(&value, 1, mpi_type<T>(), all.data(), 1, mpi_type<T>(), MPI_COMM_WORLD,
-                       &req);
-        wait(c, &req, 1, "allgather", 1, -1);
+        guarded(c, "allgather", 1, -1, [&] {
+            MPI_Allgather(&value, 1, mpi_type<T>(), all.data(), 1, mpi_type<T>(), MPI_COMM_WORLD);
+        });
         return all;
     }
 
     static void barrier(Communicator& c) {
         ++c.sequence_;
         ++c.stats_.collectives;
-        MPI_Request req;
-        MPI_Ibarrier(MPI_COMM_WORLD, &req);
-        wait(c, &req, 1, "barrier", 0, -1);
+        guarded(c, "barrier", 0, -1, [&] { MPI_Barrier(MPI_COMM_WORLD); });
     }
 };
 
@@ -227,9 +281,13 @@ Communicator::Communicator() {
     MPI_Get_library_version(version, &len);
     library_.assign(version, static_cast<std::size_t>(len));
     library_ = library_.substr(0, library_.find_first_of(",\n"));
+    watchdog_ = std::make_unique<Watchdog>();
+    watchdog_->rank = rank_;
+    watchdog_->size = size_;
 }
 
 Communicator::~Communicator() {
+    watchdog_.reset();
     if (!mpi_) return;
     int finalized = 0;
     MPI_Finalized(&finalized);
@@ -261,6 +319,8 @@ void Communicator::barrier() {
 }
 
 #else  // a build without MPI: always a lone process
+
+struct Watchdog {};
 
 Communicator::Communicator() {
     timeout_s_ = timeout_from_env();

@@ -10,16 +10,20 @@
 // may call the collectives (MPI_THREAD_FUNNELED).
 //
 // Every collective waits at most timeout() seconds (default 60, MAGMADNN_DIST_TIMEOUT or
-// set_timeout): past it, the rank prints which collective it was in and which rank it waited
-// for, and aborts the whole job (MPI_Abort, exit code 3), so a dead or stalled rank never
-// leaves the others hanging.
+// set_timeout): past it, a watchdog thread prints which collective the rank was in and which
+// rank it waited for, and ends the process with status 3, upon which the launcher stops the job,
+// so a dead or stalled rank never leaves the others hanging.
 
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
 namespace magmadnn::dist {
+
+struct Watchdog;
 
 class Communicator {
   public:
@@ -80,6 +84,9 @@ class Communicator {
     double timeout_s_ = 60;
     std::uint64_t sequence_ = 0;  // collectives started, named in timeout messages
     Stats stats_;
+    std::unique_ptr<Watchdog> watchdog_;
+    std::vector<std::byte> ring_buffer_;  // the ring's receive buffer, kept between calls  // the
+                                          // collective in progress, past its deadline
     friend struct CommunicatorAccess;
 };
 
