@@ -52,9 +52,9 @@ int main(int argc, char** argv) {
     if (world.is_root()) {
         fmt::print("allreduce of f32 sums, {} ranks ({}); GB/s = 1e9 bytes/s\n", p,
                    world.library());
-        fmt::print("{:>10} {:>13} {:>8} {:>13} {:>8} {:>10} {:>8} {:>10}\n", "bytes",
+        fmt::print("{:>10} {:>13} {:>8} {:>13} {:>8} {:>10} {:>8} {:>10} {:>15}\n", "bytes",
                    "MPI_Allred us", "busbw", "allreduce us", "busbw", "ring us", "busbw",
-                   "ring/best");
+                   "ring/best", "reduce+bcast us");
     }
     for (std::size_t bytes = 4096; bytes <= max_bytes; bytes *= 4) {
         std::vector<float> data(bytes / sizeof(float), 1.0f);
@@ -70,15 +70,20 @@ int main(int argc, char** argv) {
             seconds_per_call(world, [&] { world.allreduce_sum(std::span<float>(data)); });
         const double t_ring =
             seconds_per_call(world, [&] { world.ring_allreduce_sum(std::span<float>(data)); });
+        // master-worker's pair: the sum to rank 0, then rank 0's result back
+        const double t_mw = seconds_per_call(world, [&] {
+            world.reduce_sum(std::span<float>(data), 0);
+            world.broadcast(std::span<float>(data), 0);
+        });
         const double factor = p > 1 ? 2.0 * (p - 1) / p : 1.0;
         if (world.is_root()) {
             auto bus = [&](double t) { return t > 0 ? double(bytes) / t * factor / 1e9 : 0.0; };
             const double best = t_blocking > 0 ? std::min(t_blocking, t_mpi) : t_mpi;
             fmt::print(
-                "{:>10} {:>12.1f} {:>10.2f} {:>12.1f} {:>10.2f} {:>12.1f} {:>10.2f} "
-                "{:>10.2f}\n",
+                "{:>10} {:>13.1f} {:>8.2f} {:>13.1f} {:>8.2f} {:>10.1f} {:>8.2f} {:>10.2f} "
+                "{:>15.1f}\n",
                 bytes, t_blocking * 1e6, bus(t_blocking), t_mpi * 1e6, bus(t_mpi), t_ring * 1e6,
-                bus(t_ring), best / t_ring);
+                bus(t_ring), best / t_ring, t_mw * 1e6);
         }
     }
     return 0;

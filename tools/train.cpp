@@ -199,7 +199,7 @@ void add_train_command(CLI::App& app) {
     cmd->add_flag("--verbose", a->verbose,
                   "also print the convolution algorithm each conv2d layer ran with");
     cmd->add_option("--dist", a->dist,
-                    "data-parallel under mpirun: automatic, local, allreduce or ring")
+                    "data-parallel under mpirun: automatic, local, allreduce, ring or master-worker")
         ->capture_default_str();
     cmd->add_option("--dist-timeout", a->dist_timeout,
                     "seconds a rank waits for the others before aborting the job (default 60)")

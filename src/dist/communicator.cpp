@@ -230,6 +230,22 @@ struct CommunicatorAccess {
     }
 
     template <typename T>
+    static void reduce(Communicator& c, std::span<T> data, int root) {
+        ++c.sequence_;
+        ++c.stats_.collectives;
+        for (std::size_t off = 0; off < data.size(); off += kMaxPiece) {
+            const int n = static_cast<int>(std::min(kMaxPiece, data.size() - off));
+            const bool mine = c.rank_ == root;
+            guarded(c, "reduce", data.size(), mine ? -1 : root, [&] {
+                MPI_Reduce(mine ? MPI_IN_PLACE : data.data() + off,
+                           mine ? data.data() + off : nullptr, n, mpi_type<T>(), MPI_SUM, root,
+                           MPI_COMM_WORLD);
+            });
+            if (!mine) c.stats_.bytes_sent += std::uint64_t(n) * sizeof(T);
+        }
+    }
+
+    template <typename T>
     static void broadcast(Communicator& c, std::span<T> data, int root) {
         ++c.sequence_;
         ++c.stats_.collectives;
@@ -303,6 +319,13 @@ void Communicator::ring_allreduce_sum(std::span<T> data) {
     if (mpi_ && size_ > 1) CommunicatorAccess::ring(*this, data);
 }
 template <typename T>
+void Communicator::reduce_sum(std::span<T> data, int root) {
+    if (root < 0 || root >= size_) {
+        throw ValueError(fmt::format("dist::reduce_sum: root {} is not a rank of {}", root, size_));
+    }
+    if (mpi_ && size_ > 1) CommunicatorAccess::reduce(*this, data, root);
+}
+template <typename T>
 void Communicator::broadcast(std::span<T> data, int root) {
     if (root < 0 || root >= size_) {
         throw ValueError(fmt::format("dist::broadcast: root {} is not a rank of {}", root, size_));
@@ -336,6 +359,12 @@ void Communicator::allreduce_sum(std::span<T>) {}
 template <typename T>
 void Communicator::ring_allreduce_sum(std::span<T>) {}
 template <typename T>
+void Communicator::reduce_sum(std::span<T>, int root) {
+    if (root != 0) {
+        throw ValueError(fmt::format("dist::reduce_sum: root {} is not a rank of 1", root));
+    }
+}
+template <typename T>
 void Communicator::broadcast(std::span<T>, int root) {
     if (root != 0) {
         throw ValueError(fmt::format("dist::broadcast: root {} is not a rank of 1", root));
@@ -366,6 +395,7 @@ void Communicator::set_timeout(double seconds) {
     template void Communicator::allreduce_sum<T>(std::span<T>);      \
     template void Communicator::ring_allreduce_sum<T>(std::span<T>); \
     template void Communicator::broadcast<T>(std::span<T>, int);     \
+    template void Communicator::reduce_sum<T>(std::span<T>, int);    \
     template std::vector<T> Communicator::allgather<T>(T);
 MAGMADNN_INSTANTIATE(float)
 MAGMADNN_INSTANTIATE(double)

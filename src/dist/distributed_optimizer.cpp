@@ -16,7 +16,10 @@ void DistributedGradientDescentOptimizer<T>::step(std::span<Tensor<T>> params,
         synced_ = true;
     }
     reducer_.average(grads);
-    optimizer_.step(params, std::span<const Tensor<T>>(grads.data(), grads.size()));
+    if (reducer_.steps_here()) {
+        optimizer_.step(params, std::span<const Tensor<T>>(grads.data(), grads.size()));
+    }
+    if (reducer_.strategy() == dist::Strategy::master_worker) reducer_.broadcast(params);
 }
 
 template class DistributedGradientDescentOptimizer<float>;

@@ -63,9 +63,16 @@ template <typename T>
 void GradientReducer<T>::reduce(std::span<T> bucket) {
     if (strategy_ == Strategy::ring) {
         comm_->ring_allreduce_sum(bucket);
+    } else if (strategy_ == Strategy::master_worker) {
+        comm_->reduce_sum(bucket, 0);
     } else {
         comm_->allreduce_sum(bucket);
     }
+}
+
+template <typename T>
+bool GradientReducer<T>::steps_here() const {
+    return strategy_ != Strategy::master_worker || comm_->is_root();
 }
 
 template <typename T>
@@ -89,6 +96,10 @@ void GradientReducer<T>::average(std::span<Tensor<T>> grads) {
             offset += static_cast<std::size_t>(h.size());
         }
         reduce(std::span<T>(buffer_.data(), offset));
+        if (!steps_here()) {  // a worker: its gradients stay its own
+            first = last;
+            continue;
+        }
         offset = 0;
         for (std::size_t i = first; i < last; ++i) {
             Tensor<T>& h = grads[i].memory() == HOST ? grads[i] : host_[i];

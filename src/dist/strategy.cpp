@@ -16,16 +16,20 @@ std::string to_string(Strategy s) {
             return "allreduce";
         case Strategy::ring:
             return "ring";
+        case Strategy::master_worker:
+            return "master-worker";
     }
     return "?";
 }
 
 Strategy parse_strategy(const std::string& name) {
-    for (Strategy s : {Strategy::automatic, Strategy::local, Strategy::allreduce, Strategy::ring}) {
+    for (Strategy s : {Strategy::automatic, Strategy::local, Strategy::allreduce, Strategy::ring,
+                       Strategy::master_worker}) {
         if (name == to_string(s)) return s;
     }
     throw ValueError(fmt::format(
-        "dist: unknown strategy '{}'; choose automatic, local, allreduce or ring", name));
+        "dist: unknown strategy '{}'; choose automatic, local, allreduce, ring or master-worker",
+        name));
 }
 
 Strategy resolve(Strategy s, int world_size) {

@@ -200,7 +200,10 @@ History Model<T>::fit(const Tensor<T>& x, const Tensor<T>& y, int epochs, const 
                 reducer->average(grads_);
                 lap("dist", "gradient average");
             }
-            optimizer_->step(params_, grads_);
+            if (!reducer || reducer->steps_here()) optimizer_->step(params_, grads_);
+            if (reducer && reducer->strategy() == dist::Strategy::master_worker) {
+                reducer->broadcast(params_);  // rank 0's updated weights to the workers
+            }
             lap("optimizer", "step");
             const double l = double(loss_->output().get_flat(0));
             if (!std::isfinite(l)) {

@@ -55,6 +55,10 @@ class Communicator {
     void allreduce_sum(std::span<T> data);
     template <typename T>
     void ring_allreduce_sum(std::span<T> data);
+    // In place on `root`: its data becomes the sum over the ranks (MPI_Reduce); the other
+    // ranks' data is left as it was.
+    template <typename T>
+    void reduce_sum(std::span<T> data, int root = 0);
     // root's data to every rank.
     template <typename T>
     void broadcast(std::span<T> data, int root = 0);

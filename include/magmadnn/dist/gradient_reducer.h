@@ -25,14 +25,19 @@ namespace magmadnn::dist {
 template <typename T>
 class GradientReducer {
   public:
-    // `strategy`: allreduce or ring (automatic resolves by the world size; local does nothing).
+    // `strategy`: allreduce or ring; master_worker averages on rank 0 alone (the others'
+    // gradients are left unreduced: rank 0 steps and broadcasts the weights); automatic
+    // resolves by the world size; local does nothing.
     explicit GradientReducer(Communicator& comm, Strategy strategy = Strategy::automatic,
                              std::size_t bucket_bytes = std::size_t(25) << 20,
                              std::size_t first_bucket_bytes = std::size_t(1) << 20);
 
     // Replaces every gradient by its mean over the ranks (the same tensors, in the same order,
-    // on every rank). ShapeError naming the index when the tensors change between calls.
+    // on every rank; master_worker: on rank 0 only). ShapeError naming the index when the
+    // tensors change between calls.
     void average(std::span<Tensor<T>> grads);
+    // Whether this rank steps the optimizer: every rank, except the workers of master_worker.
+    bool steps_here() const;
     // Every rank's tensors become rank `root`'s.
     void broadcast(std::span<Tensor<T>> tensors, int root = 0);
 

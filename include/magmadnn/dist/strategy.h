@@ -10,13 +10,14 @@ namespace magmadnn::dist {
 using magmadnn::to_string;  // (the overload below would hide the shape and memory ones)
 
 enum class Strategy {
-    automatic,  // allreduce when launched with more than one rank, else local
-    local,      // no communication: each process trains alone
-    allreduce,  // MPI_Allreduce of gradient buckets
-    ring,       // the project's ring allreduce: fixed summation order, same bits on every rank
+    automatic,      // allreduce when launched with more than one rank, else local
+    local,          // no communication: each process trains alone
+    allreduce,      // MPI_Allreduce of gradient buckets
+    ring,           // the project's ring allreduce: fixed summation order, same bits on every rank
+    master_worker,  // gradients summed on rank 0, which alone steps and sends the weights back
 };
 
-// "automatic", "local", "allreduce", "ring".
+// "automatic", "local", "allreduce", "ring", "master-worker".
 std::string to_string(Strategy s);
 // The inverse; ValueError naming the choices for anything else.
 Strategy parse_strategy(const std::string& name);
