@@ -129,6 +129,7 @@ struct CommunicatorAccess {
     template <typename F>
     static void guarded(Communicator& c, const char* what, std::size_t elements, int peer,
                         F&& call) {
+        if (peer < 0 && c.size_ == 2) peer = 1 - c.rank_;  // "the other ranks" is one rank
         c.watchdog_->arm(what, elements, peer, c.sequence_, c.timeout_s_);
         call();
         c.stats_.seconds += c.watchdog_->disarm();

@@ -50,7 +50,8 @@ run STOP 3
 status=$?
 if [ $status -eq 0 ]; then echo "FAIL: a stalled rank left status 0"; fail=1; fi
 if [ $((SECONDS - start)) -gt 30 ]; then echo "FAIL: the job took $((SECONDS - start)) s to end"; fail=1; fi
-if ! grep -q "magmadnn dist: rank 0 of 2: ring allreduce .* waited 3 s for rank 1, which died or stalled" "$work/out.txt"; then
+# (the stall mostly lands in a gradient bucket's ring allreduce, sometimes in the epoch's metrics)
+if ! grep -qE "magmadnn dist: rank 0 of 2: [a-z ]+ of [0-9]+ elements \(collective #[0-9]+\) waited 3 s for rank 1, which died or stalled" "$work/out.txt"; then
   echo "FAIL: no message naming the collective and rank 1:"; cat "$work/out.txt"; fail=1
 fi
 
