@@ -161,6 +161,7 @@ void run_train(const TrainArgs& a) {
         out["strategy"] = dist::to_string(strategy);
         out["bytes_sent_per_step"] = steps > 0 ? bytes / steps : 0.0;
         out["comm_seconds"] = comm_seconds;
+        out["steps"] = steps;
         if (!conv_algos.empty()) out["conv_algorithms"] = conv_algos;
         fmt::print("{}\n", out.dump());
     } else {

@@ -35,6 +35,7 @@ assert two["world_size"] == 2 and two["strategy"] == "ring", two
 assert one["world_size"] == 1 and one["strategy"] == "local", one
 assert len(two_epochs) == 3, f"{len(two_epochs)} epoch lines from 2 ranks, expected 3 (rank 0's)"
 assert two["bytes_sent_per_step"] > 0 and two["comm_seconds"] >= 0, two
+assert two["steps"] == 3 * 480 // 20 and one["steps"] == two["steps"], (two["steps"], one["steps"])
 assert os.path.getsize(os.path.join(work, "m.safetensors")) > 0
 for a, b in zip(two["train_loss"], one["train_loss"]):
     assert abs(a - b) <= 2e-4 * abs(b), f"2 ranks x 10 rows {two['train_loss']} vs 1 x 20 {one['train_loss']}"
