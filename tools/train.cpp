@@ -35,6 +35,7 @@ struct TrainArgs {
     bool verbose = false;
     std::string dist = "automatic";
     double dist_timeout = 0;  // 0: the communicator's (60 s, or MAGMADNN_DIST_TIMEOUT)
+    int max_staleness = 4;
 };
 
 void add_data_options(CLI::App* cmd, DataOptions& d) {
@@ -108,6 +109,7 @@ void run_train(const TrainArgs& a) {
                    : a.json ? model::Verbosity::json_lines
                             : model::Verbosity::automatic;
     fo.strategy = strategy;
+    fo.max_staleness = a.max_staleness;
     const Shape& input = model.layers().front()->out()->shape();
     op::profile::enable(a.profile);
     const model::History h = model.fit(as_model_input(d.train.x, input), y_train, a.epochs, fo);
@@ -162,6 +164,11 @@ void run_train(const TrainArgs& a) {
         out["bytes_sent_per_step"] = steps > 0 ? bytes / steps : 0.0;
         out["comm_seconds"] = comm_seconds;
         out["steps"] = steps;
+        if (strategy == dist::Strategy::async) {
+            double stale = 0;
+            for (const auto& e : h.epochs) stale = std::max(stale, e.staleness_max);
+            out["staleness_max"] = stale;
+        }
         if (!conv_algos.empty()) out["conv_algorithms"] = conv_algos;
         fmt::print("{}\n", out.dump());
     } else {
@@ -199,8 +206,13 @@ void add_train_command(CLI::App& app) {
                   "one JSON line per epoch, then a JSON summary as the last line");
     cmd->add_flag("--verbose", a->verbose,
                   "also print the convolution algorithm each conv2d layer ran with");
-    cmd->add_option("--dist", a->dist,
-                    "data-parallel under mpirun: automatic, local, allreduce, ring or master-worker")
+    cmd->add_option(
+           "--dist", a->dist,
+           "data-parallel under mpirun: automatic, local, allreduce, ring, master-worker or async")
+        ->capture_default_str();
+    cmd->add_option("--max-staleness", a->max_staleness,
+                    "async: how many updates a worker may run ahead of the slowest")
+        ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
     cmd->add_option("--dist-timeout", a->dist_timeout,
                     "seconds a rank waits for the others before aborting the job (default 60)")

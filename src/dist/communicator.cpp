@@ -65,6 +65,10 @@ MPI_Datatype mpi_type() {
 
 // MPI counts are int: large buffers go in pieces of at most 2^30 elements.
 constexpr std::size_t kMaxPiece = std::size_t(1) << 30;
+// Point-to-point messages (send / recv) travel on a duplicate of the world communicator, so
+// their tags never meet the ring's.
+MPI_Comm g_p2p = MPI_COMM_NULL;
+
 // The ring's reduce-scatter moves its chunks in segments of this many elements.
 constexpr std::size_t kSegment = std::size_t(1) << 16;
 
@@ -293,6 +297,7 @@ Communicator::Communicator() {
     MPI_Comm_rank(local, &local_rank_);
     MPI_Comm_size(local, &local_size_);
     MPI_Comm_free(&local);
+    MPI_Comm_dup(MPI_COMM_WORLD, &g_p2p);
     char version[MPI_MAX_LIBRARY_VERSION_STRING];
     int len = 0;
     MPI_Get_library_version(version, &len);
@@ -308,7 +313,68 @@ Communicator::~Communicator() {
     if (!mpi_) return;
     int finalized = 0;
     MPI_Finalized(&finalized);
-    if (!finalized) MPI_Finalize();
+    if (finalized) return;
+    if (g_p2p != MPI_COMM_NULL) MPI_Comm_free(&g_p2p);
+    MPI_Finalize();
+}
+
+namespace {
+void check_peer(const char* what, int peer, int size, bool any) {
+    if ((any && peer == Communicator::any_source) || (peer >= 0 && peer < size)) return;
+    throw ValueError(fmt::format("dist::{}: rank {} is not a rank of {}", what, peer, size));
+}
+void check_tag(const char* what, int tag) {
+    if (tag < 0 || tag > 32767) {
+        throw ValueError(fmt::format("dist::{}: tag {} is outside 0..32767", what, tag));
+    }
+}
+}  // namespace
+
+template <typename T>
+void Communicator::send(std::span<const T> data, int dest, int tag) {
+    check_peer("send", dest, size_, false);
+    check_tag("send", tag);
+    if (!mpi_ || dest == rank_) {
+        throw ValueError(fmt::format("dist::send: rank {} cannot send to itself", rank_));
+    }
+    ++sequence_;
+    for (std::size_t off = 0; off < data.size() || off == 0; off += kMaxPiece) {
+        const int n = static_cast<int>(std::min(kMaxPiece, data.size() - off));
+        CommunicatorAccess::guarded(*this, "send", data.size(), dest, [&] {
+            MPI_Send(data.data() + off, n, mpi_type<T>(), dest, tag, g_p2p);
+        });
+        stats_.bytes_sent += std::uint64_t(n) * sizeof(T);
+        if (data.size() == 0) break;
+    }
+}
+
+template <typename T>
+int Communicator::recv(std::span<T> data, int source, int tag) {
+    check_peer("recv", source, size_, true);
+    check_tag("recv", tag);
+    if (!mpi_ || source == rank_) {
+        throw ValueError(fmt::format("dist::recv: rank {} cannot receive from itself", rank_));
+    }
+    ++sequence_;
+    int from = source;
+    for (std::size_t off = 0; off < data.size() || off == 0; off += kMaxPiece) {
+        const int n = static_cast<int>(std::min(kMaxPiece, data.size() - off));
+        MPI_Status status;
+        const int src = off == 0 ? (source == any_source ? MPI_ANY_SOURCE : source) : from;
+        CommunicatorAccess::guarded(
+            *this, "recv", data.size(), src == MPI_ANY_SOURCE ? -1 : src,
+            [&] { MPI_Recv(data.data() + off, n, mpi_type<T>(), src, tag, g_p2p, &status); });
+        from = status.MPI_SOURCE;
+        int got = 0;
+        MPI_Get_count(&status, mpi_type<T>(), &got);
+        if (got != n) {
+            throw ValueError(
+                fmt::format("dist::recv: rank {} sent {} elements under tag {}, {} expected", from,
+                            got, tag, n));
+        }
+        if (data.size() == 0) break;
+    }
+    return from;
 }
 
 template <typename T>
@@ -376,6 +442,14 @@ std::vector<T> Communicator::allgather(T value) {
     return {value};
 }
 void Communicator::barrier() {}
+template <typename T>
+void Communicator::send(std::span<const T>, int dest, int) {
+    throw ValueError(fmt::format("dist::send: rank 0 of 1 cannot send to rank {}", dest));
+}
+template <typename T>
+int Communicator::recv(std::span<T>, int source, int) {
+    throw ValueError(fmt::format("dist::recv: rank 0 of 1 cannot receive from rank {}", source));
+}
 
 #endif
 
@@ -392,11 +466,13 @@ void Communicator::set_timeout(double seconds) {
     timeout_s_ = seconds;
 }
 
-#define MAGMADNN_INSTANTIATE(T)                                      \
-    template void Communicator::allreduce_sum<T>(std::span<T>);      \
-    template void Communicator::ring_allreduce_sum<T>(std::span<T>); \
-    template void Communicator::broadcast<T>(std::span<T>, int);     \
-    template void Communicator::reduce_sum<T>(std::span<T>, int);    \
+#define MAGMADNN_INSTANTIATE(T)                                        \
+    template void Communicator::allreduce_sum<T>(std::span<T>);        \
+    template void Communicator::ring_allreduce_sum<T>(std::span<T>);   \
+    template void Communicator::broadcast<T>(std::span<T>, int);       \
+    template void Communicator::reduce_sum<T>(std::span<T>, int);      \
+    template void Communicator::send<T>(std::span<const T>, int, int); \
+    template int Communicator::recv<T>(std::span<T>, int, int);        \
     template std::vector<T> Communicator::allgather<T>(T);
 MAGMADNN_INSTANTIATE(float)
 MAGMADNN_INSTANTIATE(double)

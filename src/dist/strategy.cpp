@@ -18,18 +18,21 @@ std::string to_string(Strategy s) {
             return "ring";
         case Strategy::master_worker:
             return "master-worker";
+        case Strategy::async:
+            return "async";
     }
     return "?";
 }
 
 Strategy parse_strategy(const std::string& name) {
     for (Strategy s : {Strategy::automatic, Strategy::local, Strategy::allreduce, Strategy::ring,
-                       Strategy::master_worker}) {
+                       Strategy::master_worker, Strategy::async}) {
         if (name == to_string(s)) return s;
     }
-    throw ValueError(fmt::format(
-        "dist: unknown strategy '{}'; choose automatic, local, allreduce, ring or master-worker",
-        name));
+    throw ValueError(
+        fmt::format("dist: unknown strategy '{}'; choose automatic, local, allreduce, ring, "
+                    "master-worker or async",
+                    name));
 }
 
 Strategy resolve(Strategy s, int world_size) {

@@ -134,6 +134,9 @@ History Model<T>::fit(const Tensor<T>& x, const Tensor<T>& y, int epochs, const 
     }
     dist::Communicator& comm = dist::Communicator::world();
     const dist::Strategy strategy = dist::resolve(options.strategy, comm.size());
+    if (strategy == dist::Strategy::async && comm.size() > 1) {
+        return fit_async(x, y, epochs, options, callbacks);
+    }
     const bool parallel = strategy != dist::Strategy::local && comm.size() > 1;
     const int ranks = parallel ? comm.size() : 1;
     const int rank = parallel ? comm.rank() : 0;

@@ -1,5 +1,6 @@
 list(APPEND MAGMADNN_SOURCES
   model/callbacks.cpp
+  model/fit_async.cpp
   model/model.cpp
   model/progress.cpp
   model/serialize.cpp

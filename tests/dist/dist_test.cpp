@@ -267,6 +267,58 @@ TEST(Dist, StrategiesTrainTheSameWeights) {
     }
 }
 
+// Async on two ranks: one worker, whose every gradient the server applies at once (staleness
+// 0), so it is SGD with the worker's batches: the same bits as a lone process.
+TEST(Dist, AsyncOnTwoRanksIsTheWorkersSgd) {
+    if (world().size() != 2) GTEST_SKIP() << "needs exactly 2 ranks";
+    const auto [x, y] = toy_data<double>(96);
+    model::FitOptions o;
+    o.seed = 8;
+    o.verbosity = model::Verbosity::silent;
+    set_seed(3);
+    auto async = model::sequential<double>(kArch, 8, optimizer::sgd(0.05, 0.9));
+    set_seed(3);
+    auto alone = model::sequential<double>(kArch, 8, optimizer::sgd(0.05, 0.9));
+    o.strategy = dist::Strategy::async;
+    const model::History h = async.fit(x, y, 2, o);
+    o.strategy = dist::Strategy::local;
+    const model::History l = alone.fit(x, y, 2, o);
+    for (std::size_t i = 0; i < async.weights().size(); ++i) {
+        EXPECT_EQ(async.weights()[i]->output().to_vector(),
+                  alone.weights()[i]->output().to_vector());
+    }
+    ASSERT_EQ(h.epochs.size(), 2u);
+    EXPECT_EQ(h.epochs[1].staleness_max, 0.0);
+    EXPECT_DOUBLE_EQ(h.epochs[1].loss, l.epochs[1].loss);
+}
+
+// Async on any number of ranks: the workers' updates at most max_staleness apart, the loss
+// falling, and every rank ending with the server's weights and history.
+TEST(Dist, AsyncTrainsWithinItsStalenessBound) {
+    const int workers = world().size() - 1;
+    const auto [x, y] = toy_data<float>(480);
+    set_seed(13);
+    auto m = model::sequential<float>(kArch, 8, optimizer::sgd(0.05, 0.9));
+    model::FitOptions o;
+    o.seed = 1;
+    o.verbosity = model::Verbosity::silent;
+    o.strategy = dist::Strategy::async;
+    o.max_staleness = 1;
+    const model::History h = m.fit(x, y, 4, o);
+    ASSERT_EQ(h.epochs.size(), 4u);
+    EXPECT_LT(h.epochs.back().loss, h.epochs.front().loss);
+    // a gradient is behind by what the other workers applied meanwhile: each of them at most
+    // max_staleness + 1 updates ahead of it
+    for (const auto& e : h.epochs) {
+        EXPECT_LE(e.staleness_max, double(std::max(0, workers - 1) * (o.max_staleness + 1)));
+        EXPECT_EQ(e.steps, 480 / (8 * std::max(1, workers)) * std::max(1, workers));
+    }
+    const auto hashes = world().allgather<std::uint64_t>(weights_hash(m));
+    for (std::uint64_t v : hashes) EXPECT_EQ(v, hashes[0]);
+    const auto losses = world().allgather<double>(h.epochs.back().loss);
+    for (double v : losses) EXPECT_EQ(v, losses[0]);
+}
+
 // The epoch's metrics and validation are over every rank's rows: the same on every rank.
 TEST(Dist, MetricsAreReducedOverTheRanks) {
     set_seed(9);
@@ -305,7 +357,7 @@ TEST(Dist, DistributedGradientDescentStepsOnTheMeanGradient) {
 
 TEST(Dist, StrategyNamesRoundTrip) {
     for (auto s : {dist::Strategy::automatic, dist::Strategy::local, dist::Strategy::allreduce,
-                   dist::Strategy::ring, dist::Strategy::master_worker}) {
+                   dist::Strategy::ring, dist::Strategy::master_worker, dist::Strategy::async}) {
         EXPECT_EQ(dist::parse_strategy(dist::to_string(s)), s);
     }
     EXPECT_THROW(dist::parse_strategy("hogwild"), ValueError);

@@ -67,6 +67,16 @@ class Communicator {
     std::vector<T> allgather(T value);
     void barrier();
 
+    // Point-to-point, on a communicator of their own (their tags never meet the collectives'):
+    // data to rank `dest` under `tag` (0..32767), blocking until it can be reused.
+    template <typename T>
+    void send(std::span<const T> data, int dest, int tag);
+    // data.size() elements from `source` (any_source: whichever rank sends first) under `tag`;
+    // returns the sender. ValueError when the message holds another count.
+    template <typename T>
+    int recv(std::span<T> data, int source, int tag);
+    static constexpr int any_source = -1;
+
     // What this process sent and how long it spent in collectives since the last reset.
     struct Stats {
         std::uint64_t bytes_sent = 0;

@@ -15,9 +15,11 @@ enum class Strategy {
     allreduce,      // MPI_Allreduce of gradient buckets
     ring,           // the project's ring allreduce: fixed summation order, same bits on every rank
     master_worker,  // gradients summed on rank 0, which alone steps and sends the weights back
+    async,  // rank 0 a parameter server applying each worker's gradient as it comes, workers at
+            // most max_staleness updates apart (stale synchronous parallel)
 };
 
-// "automatic", "local", "allreduce", "ring", "master-worker".
+// "automatic", "local", "allreduce", "ring", "master-worker", "async".
 std::string to_string(Strategy s);
 // The inverse; ValueError naming the choices for anything else.
 Strategy parse_strategy(const std::string& name);

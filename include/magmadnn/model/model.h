@@ -35,6 +35,8 @@ struct EpochStats {
     int world_size = 1;
     double comm_seconds = 0;
     std::uint64_t bytes_sent = 0;
+    // async: how many server updates each applied gradient was behind (max and mean)
+    double staleness_max = 0, staleness_mean = 0;
 };
 
 struct History {
@@ -108,6 +110,8 @@ struct FitOptions {
     // ranks, and only rank 0 shows progress (docs/DISTRIBUTED.md). local trains each process
     // alone.
     dist::Strategy strategy = dist::Strategy::automatic;
+    // async: a worker may run at most this many updates ahead of the slowest one (>= 0)
+    int max_staleness = 4;
 };
 
 template <typename T>
@@ -144,6 +148,9 @@ class Model {
 
   private:
     void check_data(const char* what, const Tensor<T>& x, const Tensor<T>* y) const;
+    // The async strategy (src/model/fit_async.cpp): rank 0 serves, the others work.
+    History fit_async(const Tensor<T>& x, const Tensor<T>& y, int epochs, const FitOptions& options,
+                      const std::vector<std::shared_ptr<Callback<T>>>& callbacks);
     void set_training(bool training);
 
     std::vector<layer::LayerPtr<T>> layers_;
