@@ -145,11 +145,12 @@ void run_train(const TrainArgs& a) {
         }
     }
     nlohmann::json secs = nlohmann::json::array(), losses = nlohmann::json::array();
-    double comm_seconds = 0, bytes = 0, steps = 0;
+    double comm_seconds = 0, exposed = 0, bytes = 0, steps = 0;
     for (const auto& e : h.epochs) {
         secs.push_back(e.seconds);
         losses.push_back(e.loss);
         comm_seconds += e.comm_seconds;
+        exposed += e.comm_exposed_seconds;
         bytes += double(e.bytes_sent);
         steps += double(e.steps);
     }
@@ -163,6 +164,7 @@ void run_train(const TrainArgs& a) {
         out["strategy"] = dist::to_string(strategy);
         out["bytes_sent_per_step"] = steps > 0 ? bytes / steps : 0.0;
         out["comm_seconds"] = comm_seconds;
+        out["comm_exposed_seconds"] = exposed;
         out["steps"] = steps;
         if (strategy == dist::Strategy::async) {
             double stale = 0;

@@ -285,10 +285,13 @@ Communicator::Communicator() {
     int initialized = 0;
     MPI_Initialized(&initialized);
     if (!launched_by_mpi() && !initialized) return;
+    int provided = MPI_THREAD_SINGLE;
     if (!initialized) {
-        int provided = 0;
-        MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);
+        MPI_Init_thread(nullptr, nullptr, MPI_THREAD_SERIALIZED, &provided);
+    } else {
+        MPI_Query_thread(&provided);
     }
+    serialized_ = provided >= MPI_THREAD_SERIALIZED;
     mpi_ = true;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
     MPI_Comm_size(MPI_COMM_WORLD, &size_);

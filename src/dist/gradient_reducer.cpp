@@ -3,10 +3,53 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <stop_token>
+#include <thread>
 
 #include "magmadnn/core/error.h"
 
 namespace magmadnn::dist {
+
+// Reduces the buckets handed to it, in the order given (the same on every rank, as backward's
+// order is), while the caller's thread goes on with backward.
+template <typename T>
+struct GradientReducer<T>::Thread {
+    std::mutex mutex;
+    std::condition_variable_any cv;
+    std::deque<std::size_t> queue;
+    std::size_t done = 0;
+    std::exception_ptr error;
+    std::jthread worker;  // last: joined before the members it uses go
+
+    explicit Thread(GradientReducer& r)
+        : worker([this, &r](std::stop_token stop) {
+              std::unique_lock lock(mutex);
+              while (true) {
+                  cv.wait(lock, stop, [&] { return !queue.empty(); });
+                  if (stop.stop_requested()) return;
+                  const std::size_t b = queue.front();
+                  queue.pop_front();
+                  lock.unlock();
+                  try {
+                      r.reduce(std::span<T>(r.buffers_[b]));
+                  } catch (...) {
+                      lock.lock();
+                      if (!error) error = std::current_exception();
+                      ++done;
+                      cv.notify_all();
+                      continue;
+                  }
+                  lock.lock();
+                  ++done;
+                  cv.notify_all();
+              }
+          }) {}
+};
 
 template <typename T>
 GradientReducer<T>::GradientReducer(Communicator& comm, Strategy strategy, std::size_t bucket_bytes,
@@ -21,6 +64,9 @@ GradientReducer<T>::GradientReducer(Communicator& comm, Strategy strategy, std::
                         bucket_bytes, first_bucket_bytes));
     }
 }
+
+template <typename T>
+GradientReducer<T>::~GradientReducer() = default;
 
 template <typename T>
 void GradientReducer<T>::plan(std::span<Tensor<T>> grads) {
@@ -40,22 +86,25 @@ void GradientReducer<T>::plan(std::span<Tensor<T>> grads) {
         }
         return;
     }
+    for (const Tensor<T>& g : grads) shapes_.push_back(g.shape());
+    bucket_of_.assign(grads.size(), 0);
+    offset_.assign(grads.size(), 0);
     bucket_sizes_.clear();
-    bucket_of_.clear();
     std::size_t current = 0;
-    for (const Tensor<T>& g : grads) {
-        shapes_.push_back(g.shape());
-        const std::size_t n = static_cast<std::size_t>(g.size());
-        const std::size_t cap = (bucket_sizes_.empty() ? first_bucket_bytes_ : bucket_bytes_);
+    for (std::size_t k = grads.size(); k-- > 0;) {  // last parameter first
+        const std::size_t n = static_cast<std::size_t>(grads[k].size());
+        const std::size_t cap = bucket_sizes_.empty() ? first_bucket_bytes_ : bucket_bytes_;
         if (current > 0 && (current + n) * sizeof(T) > cap) {
             bucket_sizes_.push_back(current);
             current = 0;
         }
-        bucket_of_.push_back(bucket_sizes_.size());
+        bucket_of_[k] = bucket_sizes_.size();
+        offset_[k] = current;
         current += n;
     }
     if (current > 0 || bucket_sizes_.empty()) bucket_sizes_.push_back(current);
-    buffer_.resize(*std::max_element(bucket_sizes_.begin(), bucket_sizes_.end()));
+    buffers_.resize(bucket_sizes_.size());
+    for (std::size_t b = 0; b < buffers_.size(); ++b) buffers_[b].resize(bucket_sizes_[b]);
     host_.resize(grads.size());
 }
 
@@ -76,41 +125,92 @@ bool GradientReducer<T>::steps_here() const {
 }
 
 template <typename T>
-void GradientReducer<T>::average(std::span<Tensor<T>> grads) {
+void GradientReducer<T>::begin(std::span<Tensor<T>> grads) {
+    if (!grads_.empty()) {
+        throw ValueError("dist::GradientReducer::begin: the last begin() has no finish()");
+    }
+    grads_ = grads;
     if (strategy_ == Strategy::local || comm_->size() == 1) return;
     plan(grads);
-    const T ranks = T(comm_->size());
-    // the host values of tensor i (staged for GPU tensors)
-    auto host_view = [&](std::size_t i) -> Tensor<T>& {
-        if (grads[i].memory() == HOST) return grads[i];
-        if (host_[i].empty()) host_[i] = Tensor<T>(grads[i].shape(), HOST);
-        host_[i].copy_from(grads[i]);
-        return host_[i];
-    };
-    std::size_t first = 0;
-    for (std::size_t b = 0; b < bucket_sizes_.size(); ++b) {
-        std::size_t last = first, offset = 0;
-        for (; last < grads.size() && bucket_of_[last] == b; ++last) {
-            const Tensor<T>& h = host_view(last);
-            std::copy_n(h.cdata(), h.size(), buffer_.data() + offset);
-            offset += static_cast<std::size_t>(h.size());
-        }
-        reduce(std::span<T>(buffer_.data(), offset));
-        if (!steps_here()) {  // a worker: its gradients stay its own
-            first = last;
-            continue;
-        }
-        offset = 0;
-        for (std::size_t i = first; i < last; ++i) {
-            Tensor<T>& h = grads[i].memory() == HOST ? grads[i] : host_[i];
-            T* d = h.data();
-            const T* s = buffer_.data() + offset;
-            for (index_t e = 0; e < h.size(); ++e) d[e] = s[e] / ranks;
-            offset += static_cast<std::size_t>(h.size());
-            if (&h != &grads[i]) grads[i].copy_from(h);
-        }
-        first = last;
+    pending_.assign(bucket_sizes_.size(), 0);
+    for (std::size_t b : bucket_of_) ++pending_[b];
+    if (!thread_ && comm_->allows_other_thread()) thread_ = std::make_unique<Thread>(*this);
+    if (thread_) {
+        std::lock_guard lock(thread_->mutex);
+        thread_->done = 0;
+        thread_->error = nullptr;
     }
+}
+
+template <typename T>
+void GradientReducer<T>::submit(std::size_t b) {
+    if (!thread_) {  // the MPI library allows no second thread: reduce here and now
+        reduce(std::span<T>(buffers_[b]));
+        return;
+    }
+    std::lock_guard lock(thread_->mutex);
+    thread_->queue.push_back(b);
+    thread_->cv.notify_all();
+}
+
+template <typename T>
+void GradientReducer<T>::ready(std::size_t i) {
+    if (strategy_ == Strategy::local || comm_->size() == 1) return;
+    if (i >= grads_.size()) {
+        throw ValueError(fmt::format("dist::GradientReducer::ready: index {} of {} gradients{}", i,
+                                     grads_.size(), grads_.empty() ? " (no begin())" : ""));
+    }
+    const std::size_t b = bucket_of_[i];
+    const Tensor<T>& g = grads_[i];
+    if (g.memory() == HOST) {
+        std::copy_n(g.cdata(), g.size(), buffers_[b].data() + offset_[i]);
+    } else {  // staged through the host
+        if (host_[i].empty()) host_[i] = Tensor<T>(g.shape(), HOST);
+        host_[i].copy_from(g);
+        std::copy_n(host_[i].cdata(), g.size(), buffers_[b].data() + offset_[i]);
+    }
+    if (pending_[b] == 0) {
+        throw ValueError(fmt::format("dist::GradientReducer::ready: index {} given twice", i));
+    }
+    if (--pending_[b] == 0) submit(b);
+}
+
+template <typename T>
+void GradientReducer<T>::finish() {
+    const std::span<Tensor<T>> grads = grads_;
+    grads_ = {};
+    if (strategy_ == Strategy::local || comm_->size() == 1) return;
+    for (std::size_t b = 0; b < pending_.size(); ++b) {
+        if (pending_[b] != 0) {
+            throw ValueError(fmt::format(
+                "dist::GradientReducer::finish: {} gradients of bucket {} never became ready",
+                pending_[b], b));
+        }
+    }
+    if (thread_) {
+        const auto start = std::chrono::steady_clock::now();
+        std::unique_lock lock(thread_->mutex);
+        thread_->cv.wait(lock, [&] { return thread_->done == bucket_sizes_.size(); });
+        exposed_s_ +=
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        if (thread_->error) std::rethrow_exception(thread_->error);
+    }
+    if (!steps_here()) return;  // a master-worker worker: its gradients stay its own
+    const T ranks = T(comm_->size());
+    for (std::size_t i = 0; i < grads.size(); ++i) {
+        Tensor<T>& h = grads[i].memory() == HOST ? grads[i] : host_[i];
+        T* d = h.data();
+        const T* s = buffers_[bucket_of_[i]].data() + offset_[i];
+        for (index_t e = 0; e < h.size(); ++e) d[e] = s[e] / ranks;
+        if (&h != &grads[i]) grads[i].copy_from(h);
+    }
+}
+
+template <typename T>
+void GradientReducer<T>::average(std::span<Tensor<T>> grads) {
+    begin(grads);
+    for (std::size_t i = grads.size(); i-- > 0;) ready(i);
+    finish();
 }
 
 template <typename T>

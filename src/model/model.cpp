@@ -182,6 +182,7 @@ History Model<T>::fit(const Tensor<T>& x, const Tensor<T>& y, int epochs, const 
         const bool profiling = op::profile::enabled();
         auto mark = std::chrono::steady_clock::now();
         const dist::Communicator::Stats comm_before = comm.stats();
+        const double exposed_before = reducer ? reducer->exposed_seconds() : 0.0;
         // the time since the last mark, under (kind, name), when profiling
         auto lap = [&](const char* kind, const char* name) {
             if (!profiling) return;
@@ -195,13 +196,20 @@ History Model<T>::fit(const Tensor<T>& x, const Tensor<T>& y, int epochs, const 
             label_value.copy_from(batch.y);
             lap("model", "next batch (wait + copy)");
             loss_->eval();
-            op::backward(loss_, weights_);
-            if (profiling) mark = std::chrono::steady_clock::now();  // the nodes timed themselves
-            grads_.clear();
-            for (const auto& w : weights_) grads_.push_back(w->grad());
             if (reducer) {
-                reducer->average(grads_);
-                lap("dist", "gradient average");
+                // each bucket's reduction starts as soon as backward has finished its gradients
+                grads_.clear();
+                for (const auto& w : weights_) grads_.push_back(w->grad_buffer());
+                reducer->begin(grads_);
+                op::backward<T>(loss_, weights_, [&](std::size_t i) { reducer->ready(i); });
+                if (profiling) mark = std::chrono::steady_clock::now();
+                reducer->finish();
+                lap("dist", "gradient wait (not hidden by backward)");
+            } else {
+                op::backward(loss_, weights_);
+                if (profiling) mark = std::chrono::steady_clock::now();  // nodes timed themselves
+                grads_.clear();
+                for (const auto& w : weights_) grads_.push_back(w->grad());
             }
             if (!reducer || reducer->steps_here()) optimizer_->step(params_, grads_);
             if (reducer && reducer->strategy() == dist::Strategy::master_worker) {
@@ -236,6 +244,7 @@ History Model<T>::fit(const Tensor<T>& x, const Tensor<T>& y, int epochs, const 
             seen = static_cast<index_t>(totals[2]);
             stats.world_size = ranks;
             stats.comm_seconds = comm.stats().seconds - comm_before.seconds;
+            stats.comm_exposed_seconds = reducer->exposed_seconds() - exposed_before;
             stats.bytes_sent = comm.stats().bytes_sent - comm_before.bytes_sent;
         }
         stats.seconds =

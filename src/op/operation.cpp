@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "magmadnn/backend/math.h"
@@ -124,6 +126,12 @@ Tensor<T> GradTable<T>::get(const OpPtr<T>& var) const {
 
 template <typename T>
 void backward(const OpPtr<T>& loss, const std::vector<OpPtr<T>>& vars) {
+    backward<T>(loss, vars, nullptr);
+}
+
+template <typename T>
+void backward(const OpPtr<T>& loss, const std::vector<OpPtr<T>>& vars,
+              const std::function<void(std::size_t)>& on_ready) {
     if (!loss) throw ValueError("backward: the loss is null");
     const auto& order = loss->order();
     std::unordered_set<const Operation<T>*> wanted;
@@ -141,21 +149,48 @@ void backward(const OpPtr<T>& loss, const std::vector<OpPtr<T>>& vars) {
                                          v->name(), loss->name()));
         }
     }
+    // With on_ready: the position in `order` of each variable's first reader, the last of its
+    // readers that the reverse pass reaches; after that node, the gradient is final.
+    std::vector<std::vector<std::size_t>> ready_after;
+    if (on_ready) {
+        std::unordered_map<const Operation<T>*, std::size_t> index;
+        for (std::size_t i = 0; i < vars.size(); ++i) index.emplace(vars[i].get(), i);
+        std::vector<std::size_t> first(vars.size(), order.size());
+        for (std::size_t k = 0; k < order.size(); ++k) {
+            for (const auto& in : order[k]->inputs()) {
+                const auto it = index.find(in.get());
+                if (it != index.end()) first[it->second] = std::min(first[it->second], k);
+            }
+        }
+        ready_after.resize(order.size() + 1);
+        for (std::size_t i = 0; i < vars.size(); ++i) ready_after[first[i]].push_back(i);
+    }
+    // Reports the variables whose gradient is final once node k is done (zeroed if every
+    // path to them was cut).
+    auto report = [&](std::size_t k) {
+        if (!on_ready) return;
+        for (std::size_t i : ready_after[k]) {
+            if (vars[i]->grad_fresh()) vars[i]->grad_buffer().zero();
+            on_ready(i);
+        }
+    };
     Tensor<T>& seed = loss->grad_buffer();
     seed.fill(T(1));
     loss->set_grad_fresh(false);
-    for (auto it = order.rbegin(); it != order.rend(); ++it) {
-        Operation<T>* node = *it;
-        if (!node->needs_grad() || node->inputs().empty()) continue;
-        if (node->grad_fresh()) {  // nothing flowed in: the node is off the loss's path
-            continue;
+    for (std::size_t k = order.size(); k-- > 0;) {
+        Operation<T>* node = order[k];
+        const bool runs = node->needs_grad() && !node->inputs().empty() &&
+                          !node->grad_fresh();  // fresh: nothing flowed in, off the loss's path
+        if (runs) {
+            if (profile::enabled()) {
+                timed(node, true);
+            } else {
+                node->backward();
+            }
         }
-        if (profile::enabled()) {
-            timed(node, true);
-        } else {
-            node->backward();
-        }
+        report(k);
     }
+    report(order.size());  // read by nothing on the path (a variable that is the loss itself)
     for (const auto& v : vars) {
         if (v->grad_fresh()) v->grad_buffer().zero();  // reachable, but every path was cut
     }
@@ -173,6 +208,10 @@ template class GradTable<float>;
 template class GradTable<double>;
 template void backward<float>(const OpPtr<float>&, const std::vector<OpPtr<float>>&);
 template void backward<double>(const OpPtr<double>&, const std::vector<OpPtr<double>>&);
+template void backward<float>(const OpPtr<float>&, const std::vector<OpPtr<float>>&,
+                              const std::function<void(std::size_t)>&);
+template void backward<double>(const OpPtr<double>&, const std::vector<OpPtr<double>>&,
+                               const std::function<void(std::size_t)>&);
 template void get_grad_table<float>(const std::vector<OpPtr<float>>&, const OpPtr<float>&,
                                     GradTable<float>&);
 template void get_grad_table<double>(const std::vector<OpPtr<double>>&, const OpPtr<double>&,

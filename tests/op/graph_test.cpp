@@ -136,6 +136,30 @@ TEST(Graph, DeviceDropoutDropsTheHostsElements) {
     EXPECT_EQ(gd.to_vector(), gh.to_vector());
 }
 
+// backward's on_ready hook: every variable reported once, its gradient already final when
+// reported (w1 has two readers, so it is ready only after both), the deeper one first.
+TEST(Graph, BackwardReportsEachGradientOnceItIsFinal) {
+    auto x = op::var<double>("x", test::random_tensor<double>({5, 4}, 31));
+    auto w1 = op::var<double>("w1", test::random_tensor<double>({4, 3}, 32));
+    auto w2 = op::var<double>("w2", test::random_tensor<double>({3, 3}, 33));
+    auto loss =
+        op::reduce_sum(op::add(op::matmul(op::tanh(op::matmul(x, w1)), w2), op::matmul(x, w1)));
+    loss->eval();
+    const std::vector<op::OpPtr<double>> vars{w1, w2};
+    op::GradTable<double> want;
+    op::get_grad_table(vars, loss, want);
+    std::vector<int> order;
+    std::vector<Tensor<double>> seen(2);
+    op::backward<double>(loss, vars, [&](std::size_t i) {
+        order.push_back(static_cast<int>(i));
+        seen[i] = vars[i]->grad().clone();
+    });
+    EXPECT_EQ(order, (std::vector<int>{1, 0}));
+    for (std::size_t i = 0; i < 2; ++i) {
+        EXPECT_EQ(seen[i].to_vector(), want.get(vars[i]).to_vector()) << vars[i]->name();
+    }
+}
+
 TEST(Graph, DeviceGraphMatchesHost) {
     MAGMADNN_SKIP_WITHOUT_GPU();
     const auto xv = test::random_tensor<double>({6, 4}, 5);

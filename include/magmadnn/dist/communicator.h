@@ -6,8 +6,9 @@
 //
 // world() is every process the launcher started (mpirun / mpiexec / srun set the variables it
 // reads), or this process alone when none did: then no MPI call is ever made, and a build
-// without MPI (MAGMADNN_MPI=OFF) behaves the same. Only the thread that first called world()
-// may call the collectives (MPI_THREAD_FUNNELED).
+// without MPI (MAGMADNN_MPI=OFF) behaves the same. One thread at a time may call the
+// collectives (MPI_THREAD_SERIALIZED where the library provides it, else only the thread that
+// first called world()).
 //
 // Every collective waits at most timeout() seconds (default 60, MAGMADNN_DIST_TIMEOUT or
 // set_timeout): past it, a watchdog thread prints which collective the rank was in and which
@@ -38,6 +39,9 @@ class Communicator {
     bool is_root() const { return rank_ == 0; }
     // Whether MPI runs underneath (false for a lone process).
     bool uses_mpi() const { return mpi_; }
+    // Whether a second thread may make this communicator's calls while the first makes none
+    // (MPI_THREAD_SERIALIZED or better): GradientReducer then reduces during backward.
+    bool allows_other_thread() const { return serialized_; }
     // "Open MPI v4.1.4, ...", or "none".
     const std::string& library() const { return library_; }
 
@@ -94,6 +98,7 @@ class Communicator {
     Communicator();
     int rank_ = 0, size_ = 1, local_rank_ = 0, local_size_ = 1;
     bool mpi_ = false;
+    bool serialized_ = false;
     std::string library_ = "none";
     double timeout_s_ = 60;
     std::uint64_t sequence_ = 0;  // collectives started, named in timeout messages

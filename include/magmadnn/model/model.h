@@ -33,7 +33,8 @@ struct EpochStats {
     index_t steps = 0;  // optimizer steps this epoch
     // data-parallel training: ranks, and this rank's share of the epoch's communication
     int world_size = 1;
-    double comm_seconds = 0;
+    double comm_seconds = 0;          // in collectives (on the reducer's thread too)
+    double comm_exposed_seconds = 0;  // waiting for gradient reductions backward did not hide
     std::uint64_t bytes_sent = 0;
     // async: how many server updates each applied gradient was behind (max and mean)
     double staleness_max = 0, staleness_mean = 0;

@@ -3,6 +3,7 @@
 // computes d(loss)/d(var) for each requested variable (of the sum of the loss's elements when
 // the loss is not a scalar).
 
+#include <functional>
 #include <map>
 #include <vector>
 
@@ -26,6 +27,12 @@ class GradTable {
 // Runs the backward pass from `loss` (which must have been evaluated) to `vars`.
 template <typename T>
 void backward(const OpPtr<T>& loss, const std::vector<OpPtr<T>>& vars);
+// The same, calling on_ready(i) as soon as vars[i]'s gradient is final (right after the last
+// node that reads vars[i] has run backward), so its reduction can start while the rest of the
+// pass runs (data-parallel training). Every index is reported exactly once.
+template <typename T>
+void backward(const OpPtr<T>& loss, const std::vector<OpPtr<T>>& vars,
+              const std::function<void(std::size_t)>& on_ready);
 
 // backward(), then fills `table` with each variable's gradient.
 template <typename T>
