@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "magmadnn.h"
+#include "magmadnn/dist.h"
 
 namespace magmadnn::cli {
 
@@ -28,6 +29,11 @@ nlohmann::json collect() {
     j["blas"] = {{"sgemm", math::host_sgemm_library()},
                  {"onednn", onednn_version()},
                  {"openblas", openblas_config()}};
+    const dist::Communicator& world = dist::Communicator::world();
+    j["dist"] = {{"mpi_compiled", MAGMADNN_MPI == 1},
+                 {"mpi_library", world.library()},
+                 {"world_size", world.size()},
+                 {"rank", world.rank()}};
     j["cuda_compiled"] = cuda_compiled();
     if (cuda_compiled()) {
         j["cuda_architectures"] = MAGMADNN_CUDA_ARCHITECTURES;
@@ -79,6 +85,10 @@ void add_info_command(CLI::App& app) {
         fmt::print("f32 GEMM:      {} (oneDNN {})\n", j["blas"]["sgemm"].get<std::string>(),
                    j["blas"]["onednn"].get<std::string>());
         fmt::print("f64 BLAS:      {}\n", j["blas"]["openblas"].get<std::string>());
+        const auto& d = j["dist"];
+        fmt::print("MPI:           {}; rank {} of {}\n",
+                   d["mpi_compiled"].get<bool>() ? "compiled in" : "not compiled in",
+                   d["rank"].get<int>(), d["world_size"].get<int>());
         if (!j["cuda_compiled"].get<bool>()) {
             fmt::print("CUDA:          not compiled in\n");
         } else {
