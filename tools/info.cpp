@@ -6,7 +6,6 @@
 
 #include "commands.h"
 #include "magmadnn.h"
-#include "magmadnn/dist.h"
 
 namespace magmadnn::cli {
 
