@@ -40,7 +40,8 @@ AGENT
   chmod +x "$work/agent.sh"
   printf "10.213.%s.1 slots=1\n10.213.%s.2 slots=1\n" "$net" "$net" > "$work/hostfile"
   export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1
-  mpi=("$mpiexec" -n 2 --hostfile "$work/hostfile" --mca plm_rsh_agent "$work/agent.sh"
+  # --bind-to none: each "host" would pin its rank to core 0, the same core of this machine
+  mpi=("$mpiexec" -n 2 --hostfile "$work/hostfile" --bind-to none --mca plm_rsh_agent "$work/agent.sh"
        --mca btl tcp,self --mca btl_tcp_if_include "10.213.$net.0/24"
        --mca oob_tcp_if_include "10.213.$net.0/24" -x OMP_NUM_THREADS -x "XDG_CACHE_HOME=$work"
        -x MAGMADNN_CONV_ALGO=im2col)
