@@ -65,6 +65,11 @@ MPI_Datatype mpi_type() {
 
 // MPI counts are int: large buffers go in pieces of at most 2^30 elements.
 constexpr std::size_t kMaxPiece = std::size_t(1) << 30;
+// A message of n elements goes in this many pieces (one, even when empty).
+std::size_t message_pieces(std::size_t n) {
+    return std::max<std::size_t>(1, (n + kMaxPiece - 1) / kMaxPiece);
+}
+
 // Point-to-point messages (send / recv) travel on a duplicate of the world communicator, so
 // their tags never meet the ring's.
 MPI_Comm g_p2p = MPI_COMM_NULL;
@@ -341,13 +346,13 @@ void Communicator::send(std::span<const T> data, int dest, int tag) {
         throw ValueError(fmt::format("dist::send: rank {} cannot send to itself", rank_));
     }
     ++sequence_;
-    for (std::size_t off = 0; off < data.size() || off == 0; off += kMaxPiece) {
+    for (std::size_t k = 0; k < message_pieces(data.size()); ++k) {
+        const std::size_t off = k * kMaxPiece;
         const int n = static_cast<int>(std::min(kMaxPiece, data.size() - off));
         CommunicatorAccess::guarded(*this, "send", data.size(), dest, [&] {
             MPI_Send(data.data() + off, n, mpi_type<T>(), dest, tag, g_p2p);
         });
         stats_.bytes_sent += std::uint64_t(n) * sizeof(T);
-        if (data.size() == 0) break;
     }
 }
 
@@ -359,11 +364,12 @@ int Communicator::recv(std::span<T> data, int source, int tag) {
         throw ValueError(fmt::format("dist::recv: rank {} cannot receive from itself", rank_));
     }
     ++sequence_;
-    int from = source;
-    for (std::size_t off = 0; off < data.size() || off == 0; off += kMaxPiece) {
+    int from = source == any_source ? MPI_ANY_SOURCE : source;
+    for (std::size_t k = 0; k < message_pieces(data.size()); ++k) {
+        const std::size_t off = k * kMaxPiece;
         const int n = static_cast<int>(std::min(kMaxPiece, data.size() - off));
         MPI_Status status;
-        const int src = off == 0 ? (source == any_source ? MPI_ANY_SOURCE : source) : from;
+        const int src = from;  // later pieces come from the first one's sender
         CommunicatorAccess::guarded(
             *this, "recv", data.size(), src == MPI_ANY_SOURCE ? -1 : src,
             [&] { MPI_Recv(data.data() + off, n, mpi_type<T>(), src, tag, g_p2p, &status); });
@@ -375,7 +381,6 @@ int Communicator::recv(std::span<T> data, int source, int tag) {
                 fmt::format("dist::recv: rank {} sent {} elements under tag {}, {} expected", from,
                             got, tag, n));
         }
-        if (data.size() == 0) break;
     }
     return from;
 }

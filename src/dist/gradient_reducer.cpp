@@ -35,16 +35,14 @@ struct GradientReducer<T>::Thread {
                   const std::size_t b = queue.front();
                   queue.pop_front();
                   lock.unlock();
+                  std::exception_ptr failure;
                   try {
                       r.reduce(std::span<T>(r.buffers_[b]));
                   } catch (...) {
-                      lock.lock();
-                      if (!error) error = std::current_exception();
-                      ++done;
-                      cv.notify_all();
-                      continue;
+                      failure = std::current_exception();
                   }
                   lock.lock();
+                  if (failure && !error) error = failure;
                   ++done;
                   cv.notify_all();
               }

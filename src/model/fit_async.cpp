@@ -13,7 +13,6 @@
 #include <cmath>
 #include <limits>
 
-#include "magmadnn/backend/math.h"
 #include "magmadnn/core/error.h"
 #include "magmadnn/data/loader.h"
 #include "magmadnn/dist/gradient_reducer.h"
@@ -255,12 +254,7 @@ History Model<T>::fit_async(const Tensor<T>& x, const Tensor<T>& y, int epochs,
                 op::backward(loss_, weights_);
                 grads_.clear();
                 for (const auto& w : weights_) grads_.push_back(w->grad());
-                index_t correct = 0;
-                if (classify) {
-                    const auto pred = math::argmax(logits_->output(), 1).to_vector();
-                    const auto truth = math::argmax(batch.y, 1).to_vector();
-                    for (std::size_t i = 0; i < pred.size(); ++i) correct += pred[i] == truth[i];
-                }
+                const index_t correct = correct_in_batch(batch.y);
                 header = {double(kGradient), double(epoch),
                           version,           double(loss_->output().get_flat(0)),
                           double(correct),   double(batch.size)};

@@ -124,6 +124,16 @@ void Model<T>::set_training(bool training) {
 }
 
 template <typename T>
+index_t Model<T>::correct_in_batch(const Tensor<T>& y) const {
+    if (loss_kind_ != Loss::softmax_crossentropy) return 0;
+    const auto pred = math::argmax(logits_->output(), 1).to_vector();
+    const auto truth = math::argmax(y, 1).to_vector();
+    index_t correct = 0;
+    for (std::size_t i = 0; i < pred.size(); ++i) correct += pred[i] == truth[i];
+    return correct;
+}
+
+template <typename T>
 History Model<T>::fit(const Tensor<T>& x, const Tensor<T>& y, int epochs, const FitOptions& options,
                       const std::vector<std::shared_ptr<Callback<T>>>& callbacks) {
     check_data("fit", x, &y);
@@ -224,11 +234,7 @@ History Model<T>::fit(const Tensor<T>& x, const Tensor<T>& y, int epochs, const 
                     l, epoch + 1, step + 1, lr));
             }
             loss_sum += l;
-            if (classify) {
-                const auto pred = math::argmax(logits_->output(), 1).to_vector();
-                const auto truth = math::argmax(batch.y, 1).to_vector();
-                for (std::size_t i = 0; i < pred.size(); ++i) correct += pred[i] == truth[i];
-            }
+            correct += correct_in_batch(batch.y);
             seen += batch.size;
             ++step;
             progress.batch_done(epoch + 1, step, loss_sum / double(step),

@@ -367,6 +367,15 @@ TEST(Dist, StrategyNamesRoundTrip) {
     EXPECT_THROW(world().set_timeout(0), ValueError);
 }
 
+TEST(Dist, PointToPointRejectsBadPeersAndTags) {
+    std::vector<double> v(3);
+    EXPECT_THROW(world().send(std::span<const double>(v), world().rank(), 0), ValueError);
+    EXPECT_THROW(world().recv(std::span<double>(v), world().size(), 0), ValueError);
+    EXPECT_THROW(world().send(std::span<const double>(v), 0, 40000), ValueError);
+    EXPECT_THROW(world().recv(std::span<double>(v), dist::Communicator::any_source, -1),
+                 ValueError);
+}
+
 TEST(Dist, LoaderShardsTogetherSeeOneLoadersBatches) {
     const auto [x, y] = toy_data<float>(45);
     data::LoaderOptions whole;

@@ -11,8 +11,7 @@ work=$(mktemp -d)
 trap 'pkill -KILL -f "$work/t.csv" 2>/dev/null; rm -rf "$work"' EXIT
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 
-awk 'BEGIN { srand(3); for (i = 0; i < 600; ++i) { a = rand(); printf "%d,%.6f,%.6f\n", (a < 0.5), a, rand() } }' \
-  > "$work/t.csv"
+python3 "$(dirname "$0")/train_runs.py" table "$work/t.csv"
 
 # The PID of rank $1 of the job training on this test's data, once it exists.
 rank_pid() {

@@ -153,6 +153,8 @@ class Model {
     History fit_async(const Tensor<T>& x, const Tensor<T>& y, int epochs, const FitOptions& options,
                       const std::vector<std::shared_ptr<Callback<T>>>& callbacks);
     void set_training(bool training);
+    // Rows of the last batch whose predicted class is y's (0 for regression).
+    index_t correct_in_batch(const Tensor<T>& y) const;
 
     std::vector<layer::LayerPtr<T>> layers_;
     std::vector<op::OpPtr<T>> weights_;

@@ -1,0 +1,35 @@
+"""Shared by the dist shell tests: the table they train on and how their runs are compared.
+
+  python3 train_runs.py table FILE    writes 600 rows, 3 classes from a linear rule, label first
+"""
+import json
+import os
+import random
+import sys
+
+
+def write_table(path, rows=600, seed=7):
+    rng = random.Random(seed)
+    with open(path, "w") as out:
+        for _ in range(rows):
+            a, b, c = (rng.random() - 0.5 for _ in range(3))
+            s = a + b - c
+            out.write(f"{0 if s < -0.2 else 1 if s < 0.2 else 2},{a:.6f},{b:.6f},{c:.6f}\n")
+
+
+def summary(path):
+    """The one summary line of a `magmadnn train --json` run, and its epoch lines."""
+    lines = [json.loads(l) for l in open(path) if l.startswith("{")]
+    tails = [l for l in lines if "test_accuracy" in l]
+    assert len(tails) == 1, f"{path}: {len(tails)} summaries (only rank 0 may print one)"
+    return tails[0], [l for l in lines if "epoch" in l and "test_accuracy" not in l]
+
+
+def assert_follows(ranks, lone, rel=2e-4):
+    """Epoch losses of the data-parallel run within `rel` of the lone run's (f32)."""
+    for a, b in zip(ranks["train_loss"], lone["train_loss"]):
+        assert abs(a - b) <= rel * abs(b), f"ranks {ranks['train_loss']} vs lone {lone['train_loss']}"
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["table"]:
+    write_table(sys.argv[2])
