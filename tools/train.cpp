@@ -1,7 +1,9 @@
 // `magmadnn train`, `evaluate` and `predict`.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -29,6 +31,9 @@ struct TrainArgs {
     double validation_split = 0.0;
     std::string save;
     std::string load;
+    std::string checkpoint;  // written after every epoch
+    std::string resume;      // a checkpoint to continue from
+    bool batch_size_given = false, optimizer_given = false;
     bool shuffle = true;
     bool json = false;
     bool profile = false;
@@ -67,6 +72,20 @@ std::string read_text(const std::string& path) {
     return ss.str();
 }
 
+// The checkpoint's network, weights, optimizer state and epoch count; its batch size and
+// optimizer unless the command line names others (another optimizer starts afresh).
+model::Model<float> resume_model(const TrainArgs& a, const optimizer::Config& opt,
+                                 memory_t memory) {
+    if (!std::filesystem::exists(a.resume)) {
+        throw IOError(
+            fmt::format("--resume '{}': no such checkpoint; a run with --checkpoint "
+                        "'{}' writes one after every epoch",
+                        a.resume, a.resume));
+    }
+    return model::Model<float>::load(a.resume, a.batch_size_given ? a.batch_size : 0, memory,
+                                     a.optimizer_given ? std::optional(opt) : std::nullopt);
+}
+
 void run_train(const TrainArgs& a) {
     dist::Communicator& world = dist::Communicator::world();
     const dist::Strategy strategy = dist::resolve(dist::parse_strategy(a.dist), world.size());
@@ -96,8 +115,16 @@ void run_train(const TrainArgs& a) {
     } else {
         throw ValueError(fmt::format("--optimizer {}: expected sgd, adam or adamw", a.optimizer));
     }
-    auto model = a.load.empty() ? model::sequential<float>(arch, a.batch_size, opt, memory)
-                                : model::Model<float>::load(a.load, a.batch_size, memory, opt);
+    auto model = !a.resume.empty() ? resume_model(a, opt, memory)
+                 : a.load.empty()  ? model::sequential<float>(arch, a.batch_size, opt, memory)
+                                   : model::Model<float>::load(a.load, a.batch_size, memory, opt);
+    const int initial_epoch = a.resume.empty() ? 0 : model.epochs_trained();
+    if (initial_epoch > a.epochs) {
+        throw ValueError(fmt::format(
+            "--resume '{}': the checkpoint has trained {} epochs, more than --epochs {}; --epochs "
+            "counts from the first epoch (--epochs {} trains 1 more)",
+            a.resume, initial_epoch, a.epochs, initial_epoch + 1));
+    }
     if (!a.json && speaks) fmt::print("{}", model.summary());
     const Tensor<float> y_train = data::one_hot<float>(d.train.labels, d.train.num_classes);
     const Tensor<float> y_test = data::one_hot<float>(d.test.labels, d.train.num_classes);
@@ -110,9 +137,21 @@ void run_train(const TrainArgs& a) {
                             : model::Verbosity::automatic;
     fo.strategy = strategy;
     fo.max_staleness = a.max_staleness;
+    fo.initial_epoch = initial_epoch;
+    // every epoch, atomically (rank 0 writes): a job that dies keeps its last finished epoch
+    const std::string checkpoint = a.checkpoint.empty() ? a.resume : a.checkpoint;
+    std::vector<std::shared_ptr<model::Callback<float>>> callbacks;
+    if (!checkpoint.empty()) {
+        callbacks.push_back(
+            std::make_shared<model::ModelCheckpoint<float>>(checkpoint, "loss", false));
+    }
+    if (initial_epoch > 0 && speaks && !a.json) {
+        fmt::print("resuming from '{}' after epoch {} of {}\n", a.resume, initial_epoch, a.epochs);
+    }
     const Shape& input = model.layers().front()->out()->shape();
     op::profile::enable(a.profile);
-    const model::History h = model.fit(as_model_input(d.train.x, input), y_train, a.epochs, fo);
+    const model::History h =
+        model.fit(as_model_input(d.train.x, input), y_train, a.epochs, fo, callbacks);
     op::profile::enable(false);
     if (a.profile && speaks) {
         std::fprintf(stderr, "\ntime per node over %zu epochs (training only):\n%s",
@@ -160,6 +199,8 @@ void run_train(const TrainArgs& a) {
                               {"epochs", h.epochs.size()},   {"device", a.device},
                               {"threads", num_threads()},    {"cpu_target", cpu_target}};
         if (!a.save.empty()) out["saved"] = a.save;
+        if (!checkpoint.empty()) out["checkpoint"] = checkpoint;
+        out["initial_epoch"] = initial_epoch;
         out["world_size"] = strategy == dist::Strategy::local ? 1 : world.size();
         out["strategy"] = dist::to_string(strategy);
         out["bytes_sent_per_step"] = steps > 0 ? bytes / steps : 0.0;
@@ -187,22 +228,33 @@ void add_train_command(CLI::App& app) {
     cmd->add_option("--model", a->model, "mlp, lenet5, vgg-small, or an architecture JSON file")
         ->capture_default_str();
     add_data_options(cmd, a->data);
-    cmd->add_option("--epochs", a->epochs)->check(CLI::NonNegativeNumber)->capture_default_str();
-    cmd->add_option("--batch-size", a->batch_size)
-        ->check(CLI::PositiveNumber)
+    cmd->add_option("--epochs", a->epochs, "epochs in all (a resumed run trains the rest)")
+        ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
-    cmd->add_option("--lr", a->lr, "learning rate")
-        ->check(CLI::PositiveNumber)
-        ->capture_default_str();
-    cmd->add_option("--optimizer", a->optimizer, "sgd, adam or adamw")->capture_default_str();
-    cmd->add_option("--momentum", a->momentum)->capture_default_str();
-    cmd->add_option("--weight-decay", a->weight_decay)->capture_default_str();
+    auto* batch = cmd->add_option("--batch-size", a->batch_size)
+                      ->check(CLI::PositiveNumber)
+                      ->capture_default_str();
+    std::vector<CLI::Option*> optimizer_flags{
+        cmd->add_option("--lr", a->lr, "learning rate")
+            ->check(CLI::PositiveNumber)
+            ->capture_default_str(),
+        cmd->add_option("--optimizer", a->optimizer, "sgd, adam or adamw")->capture_default_str(),
+        cmd->add_option("--momentum", a->momentum)->capture_default_str(),
+        cmd->add_option("--weight-decay", a->weight_decay)->capture_default_str()};
     cmd->add_option("--device", a->device, "cpu or cuda")->capture_default_str();
     cmd->add_option("--threads", a->threads, "CPU threads (default: all cores)");
     cmd->add_option("--seed", a->seed)->capture_default_str();
     cmd->add_option("--validation-split", a->validation_split)->check(CLI::Range(0.0, 0.99));
     cmd->add_option("--save", a->save, "write the trained model (safetensors) here");
-    cmd->add_option("--load", a->load, "start from a saved model (its architecture and weights)");
+    auto* load = cmd->add_option("--load", a->load,
+                                 "start from a saved model (its architecture and weights)");
+    cmd->add_option("--checkpoint", a->checkpoint,
+                    "write the model, its optimizer state and epoch count here after every "
+                    "epoch (atomically)");
+    cmd->add_option("--resume", a->resume,
+                    "continue from a checkpoint to --epochs in all, with any number of ranks "
+                    "(and keep checkpointing to it unless --checkpoint says otherwise)")
+        ->excludes(load);
     cmd->add_flag("!--no-shuffle", a->shuffle, "keep the training rows in file order");
     cmd->add_flag("--json", a->json,
                   "one JSON line per epoch, then a JSON summary as the last line");
@@ -221,7 +273,12 @@ void add_train_command(CLI::App& app) {
         ->check(CLI::PositiveNumber);
     cmd->add_flag("--profile", a->profile,
                   "time every node's forward and backward pass; print the table to stderr");
-    cmd->callback([a] { run_train(*a); });
+    cmd->callback([a, batch, optimizer_flags] {
+        a->batch_size_given = batch->count() > 0;
+        a->optimizer_given = std::any_of(optimizer_flags.begin(), optimizer_flags.end(),
+                                         [](const CLI::Option* o) { return o->count() > 0; });
+        run_train(*a);
+    });
 }
 
 void add_evaluate_command(CLI::App& app) {

@@ -128,7 +128,7 @@ History Model<T>::fit_async(const Tensor<T>& x, const Tensor<T>& y, int epochs,
             std::chrono::steady_clock::time_point start;
         };
         std::vector<Tally> tally(static_cast<std::size_t>(epochs));
-        int reported = 0;
+        int reported = options.initial_epoch;
         Progress progress(options.verbosity, epochs, batches * workers, batch_size_);
         dist::Communicator::Stats comm_before = comm.stats();
         auto slowest = [&] {
@@ -214,7 +214,7 @@ History Model<T>::fit_async(const Tensor<T>& x, const Tensor<T>& y, int epochs,
                 }
                 progress.epoch_done(s);
                 history.epochs.push_back(s);
-                ++reported;
+                epochs_trained_ = ++reported;
                 bool halt = false;
                 for (const auto& cb : callbacks) cb->on_epoch_end(*this, s, halt);
                 if (halt) {
@@ -244,7 +244,7 @@ History Model<T>::fit_async(const Tensor<T>& x, const Tensor<T>& y, int epochs,
         double version = 0;
         bool stop = false;
         set_training(true);
-        for (int epoch = 0; epoch < epochs && !stop; ++epoch) {
+        for (int epoch = options.initial_epoch; epoch < epochs && !stop; ++epoch) {
             loader.start_epoch(static_cast<std::uint64_t>(epoch));
             data::Batch<T> batch;
             while (!stop && loader.next(batch)) {
@@ -289,6 +289,7 @@ History Model<T>::fit_async(const Tensor<T>& x, const Tensor<T>& y, int epochs,
             history.epochs.push_back(from_doubles(figures.data() + i * kStatsSize, p));
         }
         history.stopped_early = meta[2] != 0;
+        epochs_trained_ = options.initial_epoch + static_cast<int>(history.epochs.size());
     }
     set_training(false);
     if (meta[0] != 0) {

@@ -138,6 +138,13 @@ History Model<T>::fit(const Tensor<T>& x, const Tensor<T>& y, int epochs, const 
                       const std::vector<std::shared_ptr<Callback<T>>>& callbacks) {
     check_data("fit", x, &y);
     if (epochs < 0) throw ValueError(fmt::format("Model::fit: epochs = {} < 0", epochs));
+    if (options.initial_epoch < 0 || options.initial_epoch > epochs) {
+        throw ValueError(fmt::format(
+            "Model::fit: initial_epoch {} is outside [0, epochs = {}]; epochs counts from the "
+            "first epoch, so continuing a model that has trained {} epochs for 3 more takes "
+            "epochs = {}",
+            options.initial_epoch, epochs, epochs_trained_, epochs_trained_ + 3));
+    }
     if (!(options.validation_split >= 0.0 && options.validation_split < 1.0)) {
         throw ValueError(fmt::format("Model::fit: validation_split {} must be in [0, 1)",
                                      options.validation_split));
@@ -180,7 +187,7 @@ History Model<T>::fit(const Tensor<T>& x, const Tensor<T>& y, int epochs, const 
     Tensor<T> label_value = labels_->output();
     const bool classify = loss_kind_ == Loss::softmax_crossentropy;
     History history;
-    for (int epoch = 0; epoch < epochs; ++epoch) {
+    for (int epoch = options.initial_epoch; epoch < epochs; ++epoch) {
         const double lr = optimizer::scheduled_lr(optimizer_->config(), epoch);
         optimizer_->set_learning_rate(T(lr));
         set_training(true);
@@ -276,6 +283,7 @@ History Model<T>::fit(const Tensor<T>& x, const Tensor<T>& y, int epochs, const 
         }
         progress.epoch_done(stats);
         history.epochs.push_back(stats);
+        epochs_trained_ = epoch + 1;  // before the callbacks, so that a checkpoint holds it
         bool stop = false;
         for (const auto& cb : callbacks) cb->on_epoch_end(*this, stats, stop);
         if (stop) {

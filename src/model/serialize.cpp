@@ -20,6 +20,8 @@ constexpr const char* kOptimizerKey = "magmadnn.optimizer";
 // The optimizer's step count; its buffers are the tensors optimizer.<i>.s1 / .s2 (i: the
 // parameter's index in Model order).
 constexpr const char* kOptimizerStepsKey = "magmadnn.optimizer_steps";
+// Model::epochs_trained(), from which a resumed fit continues.
+constexpr const char* kEpochsKey = "magmadnn.epochs_trained";
 
 std::string state_name(std::size_t i, const char* which) {
     return fmt::format("optimizer.{}.{}", i, which);
@@ -223,6 +225,7 @@ void Model<T>::save(const std::string& path) const {
     writer.set_metadata(kArchitectureKey, architecture_json());
     const auto cfg = optimizer_->config().to_map();
     writer.set_metadata(kOptimizerKey, json(cfg).dump());
+    writer.set_metadata(kEpochsKey, std::to_string(epochs_trained_));
     // the optimizer's state, so that training continues where it stopped
     const auto state = optimizer_->state();
     if (state.steps > 0) {
@@ -276,6 +279,21 @@ Model<T> Model<T>::load(const std::string& path, index_t batch_size, memory_t me
     if (optimizer) cfg = *optimizer;
     const index_t batch = batch_size > 0 ? batch_size : arch.value("batch_size", index_t(1));
     Model<T> model = sequential<T>(it->second, batch, cfg, memory);
+    if (auto e = meta.find(kEpochsKey); e != meta.end()) {
+        std::size_t used = 0;
+        int epochs = -1;
+        try {
+            epochs = std::stoi(e->second, &used);
+        } catch (const std::exception&) {
+        }
+        if (epochs < 0 || used != e->second.size()) {
+            throw FormatError(
+                fmt::format("Model::load: '{}': bad {} metadata '{}' (expected a "
+                            "count of epochs >= 0)",
+                            path, kEpochsKey, e->second));
+        }
+        model.epochs_trained_ = epochs;
+    }
     for (std::size_t i = 0; i < model.layers_.size(); ++i) {
         const auto w = model.layers_[i]->get_weights();
         for (std::size_t k = 0; k < w.size(); ++k) {

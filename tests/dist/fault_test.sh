@@ -13,18 +13,7 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 
 python3 "$(dirname "$0")/train_runs.py" table "$work/t.csv"
 
-# The PID of rank $1 of the job training on this test's data, once it exists.
-rank_pid() {
-  for _ in $(seq 1 100); do
-    for pid in $(pgrep -f "$work/t.csv"); do
-      if tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$1"; then
-        if [ "$(cat /proc/$pid/comm)" = "magmadnn" ]; then echo "$pid"; return 0; fi
-      fi
-    done
-    sleep 0.1
-  done
-  return 1
-}
+source "$(dirname "$0")/rank_pid.sh"
 
 # run SIGNAL TIMEOUT: starts a long training, signals rank 1 after it has run a while, and
 # returns the job's status; the job's output is in $work/out.txt
@@ -33,7 +22,7 @@ run() {
     --batch-size 10 --threads 1 --json --dist ring --dist-timeout "$2" > "$work/out.txt" 2>&1 &
   local job=$!
   local pid
-  pid=$(rank_pid 1) || { echo "FAIL: rank 1 never started"; kill -KILL $job; return 99; }
+  pid=$(rank_pid "$work/t.csv" 1) || { echo "FAIL: rank 1 never started"; kill -KILL $job; return 99; }
   sleep 1.5
   kill "-$1" "$pid"
   local start=$SECONDS

@@ -1,10 +1,12 @@
 """Shared by the dist shell tests: the table they train on and how their runs are compared.
 
   python3 train_runs.py table FILE    writes 600 rows, 3 classes from a linear rule, label first
+  python3 train_runs.py epochs FILE   prints the epochs a saved model has trained (0 if unreadable)
 """
 import json
 import os
 import random
+import struct
 import sys
 
 
@@ -31,5 +33,18 @@ def assert_follows(ranks, lone, rel=2e-4):
         assert abs(a - b) <= rel * abs(b), f"ranks {ranks['train_loss']} vs lone {lone['train_loss']}"
 
 
+def epochs_trained(path):
+    """magmadnn.epochs_trained from a safetensors file's header (its first 8 bytes: the JSON's length)."""
+    with open(path, "rb") as f:
+        (length,) = struct.unpack("<Q", f.read(8))
+        header = json.loads(f.read(length))
+    return int(header["__metadata__"]["magmadnn.epochs_trained"])
+
+
 if __name__ == "__main__" and sys.argv[1:2] == ["table"]:
     write_table(sys.argv[2])
+elif __name__ == "__main__" and sys.argv[1:2] == ["epochs"]:
+    try:
+        print(epochs_trained(sys.argv[2]))
+    except (OSError, ValueError, KeyError, struct.error):
+        print(0)

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <random>
 
+#include "data/temp_dir.h"
 #include "magmadnn.h"
 #include "test_util.h"
 
@@ -150,6 +151,45 @@ TEST(Model, SavedOptimizerStateContinuesTrainingExactly) {
         }
         std::filesystem::remove(path);
     }
+}
+
+TEST(Model, ResumedFitContinuesAsIfUninterrupted) {
+    // A model saved after 2 of 5 epochs and loaded again ends where the uninterrupted one
+    // does: each epoch's shuffle order and scheduled learning rate follow its index, and the
+    // momentum and the epoch count travel in the file.
+    const Blobs train = blobs(150, 8);
+    const optimizer::Config opt =
+        optimizer::sgd(0.05, 0.9).with_schedule(optimizer::Schedule::step(2, 0.5));
+    model::FitOptions o = quiet();
+    o.seed = 11;
+    set_seed(9);
+    auto whole = small_mlp(20, opt);
+    const auto all = whole.fit(train.x, train.y, 5, o);
+    EXPECT_EQ(whole.epochs_trained(), 5);
+
+    set_seed(9);
+    auto first = small_mlp(20, opt);
+    first.fit(train.x, train.y, 2, o);
+    test::TempDir dir;
+    const std::string path = dir.file("checkpoint.safetensors");
+    first.save(path);
+    auto resumed = model::Model<float>::load(path);
+    ASSERT_EQ(resumed.epochs_trained(), 2);
+    o.initial_epoch = resumed.epochs_trained();
+    const auto rest = resumed.fit(train.x, train.y, 5, o);
+    ASSERT_EQ(rest.epochs.size(), 3u);
+    EXPECT_EQ(rest.epochs.front().epoch, 3);
+    EXPECT_EQ(rest.epochs.back().learning_rate, all.epochs.back().learning_rate);
+    EXPECT_EQ(rest.epochs.back().loss, all.epochs.back().loss);
+    EXPECT_EQ(resumed.predict(train.x).to_vector(), whole.predict(train.x).to_vector());
+    EXPECT_EQ(resumed.epochs_trained(), 5);
+    // nothing left to do is an empty history; past the end, or before 0, a ValueError
+    o.initial_epoch = 5;
+    EXPECT_TRUE(resumed.fit(train.x, train.y, 5, o).epochs.empty());
+    o.initial_epoch = 6;
+    EXPECT_THROW(resumed.fit(train.x, train.y, 5, o), ValueError);
+    o.initial_epoch = -1;
+    EXPECT_THROW(resumed.fit(train.x, train.y, 5, o), ValueError);
 }
 
 TEST(Model, LoadRejectsForeignAndBrokenFiles) {

@@ -113,6 +113,10 @@ struct FitOptions {
     dist::Strategy strategy = dist::Strategy::automatic;
     // async: a worker may run at most this many updates ahead of the slowest one (>= 0)
     int max_staleness = 4;
+    // The epoch to start at (0-based), as Keras: fit runs epochs initial_epoch .. epochs - 1,
+    // each with the shuffle order and scheduled learning rate of its index, so that a model
+    // loaded from a checkpoint continues with `initial_epoch = model.epochs_trained()`.
+    int initial_epoch = 0;
 };
 
 template <typename T>
@@ -121,8 +125,9 @@ class Model {
     Model(std::vector<layer::LayerPtr<T>> layers, const optimizer::Config& optimizer,
           index_t batch_size, Loss loss = Loss::softmax_crossentropy);
 
-    // Trains for `epochs` passes over x. Each epoch drops the final partial batch (a different
-    // one each epoch when shuffling). Data-parallel, every rank passes the same x and y.
+    // Trains for `epochs` passes over x (from options.initial_epoch on). Each epoch drops the
+    // final partial batch (a different one each epoch when shuffling). Data-parallel, every
+    // rank passes the same x and y.
     History fit(const Tensor<T>& x, const Tensor<T>& y, int epochs, const FitOptions& options = {},
                 const std::vector<std::shared_ptr<Callback<T>>>& callbacks = {});
     // {n, outputs}: class probabilities for softmax cross-entropy, raw outputs for mse.
@@ -144,6 +149,8 @@ class Model {
     index_t batch_size() const { return batch_size_; }
     Loss loss_kind() const { return loss_kind_; }
     memory_t memory() const { return data_->memory(); }
+    // The epochs fit has completed over this model's life, loads included (save keeps it).
+    int epochs_trained() const { return epochs_trained_; }
     // {"format": "magmadnn.sequential", "layers": [...], ...}
     std::string architecture_json() const;
 
@@ -161,6 +168,7 @@ class Model {
     std::unique_ptr<optimizer::Optimizer<T>> optimizer_;
     index_t batch_size_;
     Loss loss_kind_;
+    int epochs_trained_ = 0;
     op::OpPtr<T> data_, labels_, logits_, loss_, prediction_;
     std::vector<Tensor<T>> params_, grads_;
 };
