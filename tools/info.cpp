@@ -29,10 +29,14 @@ nlohmann::json collect() {
                  {"onednn", onednn_version()},
                  {"openblas", openblas_config()}};
     const dist::Communicator& world = dist::Communicator::world();
-    j["dist"] = {{"mpi_compiled", MAGMADNN_MPI == 1},
-                 {"mpi_library", world.library()},
-                 {"world_size", world.size()},
-                 {"rank", world.rank()}};
+    j["dist"] = {{"mpi_compiled", MAGMADNN_MPI == 1},    {"mpi_library", world.library()},
+                 {"world_size", world.size()},           {"rank", world.rank()},
+                 {"cuda_aware_mpi", world.cuda_aware()}, {"gpu", world.device()}};
+    try {  // how GPU gradients would travel (MAGMADNN_DIST_DEVICE may name an unusable one)
+        j["dist"]["gpu_transport"] = dist::to_string(dist::DeviceCollectives::choose(world));
+    } catch (const Error& e) {
+        j["dist"]["gpu_transport"] = std::string("error: ") + e.what();
+    }
     j["cuda_compiled"] = cuda_compiled();
     if (cuda_compiled()) {
         j["cuda_architectures"] = MAGMADNN_CUDA_ARCHITECTURES;
@@ -85,9 +89,11 @@ void add_info_command(CLI::App& app) {
                    j["blas"]["onednn"].get<std::string>());
         fmt::print("f64 BLAS:      {}\n", j["blas"]["openblas"].get<std::string>());
         const auto& d = j["dist"];
-        fmt::print("MPI:           {}; rank {} of {}\n",
+        fmt::print("MPI:           {}; rank {} of {}; {}CUDA-aware; GPU gradients by {}\n",
                    d["mpi_compiled"].get<bool>() ? "compiled in" : "not compiled in",
-                   d["rank"].get<int>(), d["world_size"].get<int>());
+                   d["rank"].get<int>(), d["world_size"].get<int>(),
+                   d["cuda_aware_mpi"].get<bool>() ? "" : "not ",
+                   d["gpu_transport"].get<std::string>());
         if (!j["cuda_compiled"].get<bool>()) {
             fmt::print("CUDA:          not compiled in\n");
         } else {

@@ -85,6 +85,22 @@ void require_device(const std::string& what) {
 #endif
 }
 
+int use_device_for_local_rank(int local_rank) {
+#ifdef MAGMADNN_WITH_CUDA
+    int count = 0;
+    if (cudaGetDeviceCount(&count) != cudaSuccess || count == 0) {
+        cudaGetLastError();  // a machine without a GPU: no sticky error left behind
+        return -1;
+    }
+    const int device = local_rank % count;
+    MAGMADNN_CUDA_CHECK(cudaSetDevice(device), "choosing the GPU of a data-parallel rank");
+    return device;
+#else
+    (void)local_rank;
+    return -1;
+#endif
+}
+
 std::vector<GpuInfo> gpus() {
     std::vector<GpuInfo> out;
 #ifdef MAGMADNN_WITH_CUDA

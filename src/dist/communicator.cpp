@@ -15,10 +15,14 @@
 #include <stop_token>
 #include <thread>
 
+#include "magmadnn/core/device.h"
 #include "magmadnn/core/error.h"
 
 #ifdef MAGMADNN_WITH_MPI
 #include <mpi.h>
+#if __has_include(<mpi-ext.h>)
+#include <mpi-ext.h>  // Open MPI's and MPICH's extensions: whether device pointers may be passed
+#endif
 #endif
 
 namespace magmadnn::dist {
@@ -314,6 +318,23 @@ Communicator::Communicator() {
     watchdog_ = std::make_unique<Watchdog>();
     watchdog_->rank = rank_;
     watchdog_->size = size_;
+#if defined(MPIX_CUDA_AWARE_SUPPORT) && MPIX_CUDA_AWARE_SUPPORT
+    cuda_aware_ = MPIX_Query_cuda_support() == 1;
+#elif defined(MPIX_GPU_SUPPORT_CUDA)
+    int cuda = 0;
+    cuda_aware_ = MPIX_GPU_query_support(MPIX_GPU_SUPPORT_CUDA, &cuda) == MPI_SUCCESS && cuda != 0;
+#endif
+    if (size_ > 1) device_ = use_device_for_local_rank(local_rank_);
+}
+
+void Communicator::guarded_call(const char* what, std::size_t elements, int peer,
+                                const std::function<void()>& call) {
+    if (!watchdog_) {  // a lone process: nobody to wait for
+        call();
+        return;
+    }
+    ++sequence_;
+    CommunicatorAccess::guarded(*this, what, elements, peer, call);
 }
 
 Communicator::~Communicator() {
@@ -429,6 +450,9 @@ Communicator::Communicator() {
     }
 }
 Communicator::~Communicator() = default;
+void Communicator::guarded_call(const char*, std::size_t, int, const std::function<void()>& call) {
+    call();
+}
 template <typename T>
 void Communicator::allreduce_sum(std::span<T>) {}
 template <typename T>

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "magmadnn/core/error.h"
+#include "magmadnn/dist/device_collectives.h"
 
 namespace magmadnn::dist {
 
@@ -101,9 +102,26 @@ void GradientReducer<T>::plan(std::span<Tensor<T>> grads) {
         current += n;
     }
     if (current > 0 || bucket_sizes_.empty()) bucket_sizes_.push_back(current);
+    host_.resize(grads.size());
+    const bool on_gpu = std::all_of(grads.begin(), grads.end(),
+                                    [](const Tensor<T>& g) { return g.memory() == DEVICE; });
+    // every rank decides alike (the same tensors), so NCCL's set-up is collective
+    if (on_gpu && DeviceCollectives::choose(*comm_) != DeviceTransport::host) {
+        device_ = &DeviceCollectives::world();
+        for (std::size_t size : bucket_sizes_) {
+            device_buffers_.emplace_back(
+                Shape{static_cast<index_t>(std::max<std::size_t>(1, size))}, DEVICE);
+        }
+        return;
+    }
     buffers_.resize(bucket_sizes_.size());
     for (std::size_t b = 0; b < buffers_.size(); ++b) buffers_[b].resize(bucket_sizes_[b]);
-    host_.resize(grads.size());
+}
+
+template <typename T>
+Tensor<T> GradientReducer<T>::device_slot(std::size_t i) {
+    const index_t at = static_cast<index_t>(offset_[i]);
+    return device_buffers_[bucket_of_[i]].slice(at, at + numel(shapes_[i]));
 }
 
 template <typename T>
@@ -132,7 +150,9 @@ void GradientReducer<T>::begin(std::span<Tensor<T>> grads) {
     plan(grads);
     pending_.assign(bucket_sizes_.size(), 0);
     for (std::size_t b : bucket_of_) ++pending_[b];
-    if (!thread_ && comm_->allows_other_thread()) thread_ = std::make_unique<Thread>(*this);
+    if (!thread_ && device_ == nullptr && comm_->allows_other_thread()) {
+        thread_ = std::make_unique<Thread>(*this);
+    }
     if (thread_) {
         std::lock_guard lock(thread_->mutex);
         thread_->done = 0;
@@ -142,6 +162,15 @@ void GradientReducer<T>::begin(std::span<Tensor<T>> grads) {
 
 template <typename T>
 void GradientReducer<T>::submit(std::size_t b) {
+    if (device_ != nullptr) {  // enqueued on the GPU (NCCL), or done here (CUDA-aware MPI)
+        T* data = device_buffers_[b].device_data();
+        if (strategy_ == Strategy::master_worker) {
+            device_->reduce_mean(data, bucket_sizes_[b], 0);
+        } else {
+            device_->allreduce_mean(data, bucket_sizes_[b]);
+        }
+        return;
+    }
     if (!thread_) {  // the MPI library allows no second thread: reduce here and now
         reduce(std::span<T>(buffers_[b]));
         return;
@@ -160,7 +189,9 @@ void GradientReducer<T>::ready(std::size_t i) {
     }
     const std::size_t b = bucket_of_[i];
     const Tensor<T>& g = grads_[i];
-    if (g.memory() == HOST) {
+    if (device_ != nullptr) {
+        device_slot(i).copy_from(g);
+    } else if (g.memory() == HOST) {
         std::copy_n(g.cdata(), g.size(), buffers_[b].data() + offset_[i]);
     } else {  // staged through the host
         if (host_[i].empty()) host_[i] = Tensor<T>(g.shape(), HOST);
@@ -193,6 +224,15 @@ void GradientReducer<T>::finish() {
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         if (thread_->error) std::rethrow_exception(thread_->error);
     }
+    if (device_ != nullptr) {
+        const auto start = std::chrono::steady_clock::now();
+        device_->wait();
+        exposed_s_ +=
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        if (!steps_here()) return;
+        for (std::size_t i = 0; i < grads.size(); ++i) grads[i].copy_from(device_slot(i));
+        return;
+    }
     if (!steps_here()) return;  // a master-worker worker: its gradients stay its own
     const T ranks = T(comm_->size());
     for (std::size_t i = 0; i < grads.size(); ++i) {
@@ -214,6 +254,16 @@ void GradientReducer<T>::average(std::span<Tensor<T>> grads) {
 template <typename T>
 void GradientReducer<T>::broadcast(std::span<Tensor<T>> tensors, int root) {
     if (comm_->size() == 1) return;
+    const bool on_gpu = std::all_of(tensors.begin(), tensors.end(),
+                                    [](const Tensor<T>& t) { return t.memory() == DEVICE; });
+    if (on_gpu && !tensors.empty() && DeviceCollectives::choose(*comm_) != DeviceTransport::host) {
+        DeviceCollectives& dev = DeviceCollectives::world();
+        for (Tensor<T>& t : tensors) {
+            dev.broadcast(t.device_data(), static_cast<std::size_t>(t.size()), root);
+        }
+        dev.wait();
+        return;
+    }
     for (Tensor<T>& t : tensors) {
         if (t.memory() == HOST) {
             comm_->broadcast(t.span(), root);

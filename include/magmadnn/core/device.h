@@ -35,6 +35,10 @@ std::string cudnn_version();
 std::string nccl_version();
 std::string cublas_version();
 
+// For the ranks of a job that share a host: makes GPU local_rank mod the GPUs visible the
+// calling thread's current device and returns it; -1 (and nothing printed) without a GPU.
+int use_device_for_local_rank(int local_rank);
+
 // Waits for all queued device work (no-op without a device).
 void device_synchronize();
 

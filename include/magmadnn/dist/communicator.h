@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -44,6 +45,14 @@ class Communicator {
     bool allows_other_thread() const { return serialized_; }
     // "Open MPI v4.1.4, ...", or "none".
     const std::string& library() const { return library_; }
+    // Whether the MPI library takes GPU pointers (CUDA-aware, as it reports at run time:
+    // Open MPI's MPIX_Query_cuda_support, MPICH's MPIX_GPU_query_support).
+    bool cuda_aware() const { return cuda_aware_; }
+    // The GPU this rank uses: with several ranks, GPU local_rank() mod the GPUs visible is made
+    // current for the thread that first called world() (before it allocates GPU memory, as
+    // torch.cuda.set_device(local_rank)); -1 without a GPU or for a lone process, which keeps
+    // the CUDA default. Launchers that give each rank its own CUDA_VISIBLE_DEVICES work too.
+    int device() const { return device_; }
 
     double timeout() const { return timeout_s_; }
     // Seconds > 0; ValueError otherwise.
@@ -96,17 +105,23 @@ class Communicator {
 
   private:
     Communicator();
+    // Runs `call`, a blocking step of a collective made outside this class (NCCL's), under the
+    // deadline, naming `what` and `peer` (-1: the other ranks) if it passes; counts its seconds.
+    void guarded_call(const char* what, std::size_t elements, int peer,
+                      const std::function<void()>& call);
     int rank_ = 0, size_ = 1, local_rank_ = 0, local_size_ = 1;
     bool mpi_ = false;
     bool serialized_ = false;
+    bool cuda_aware_ = false;
+    int device_ = -1;
     std::string library_ = "none";
     double timeout_s_ = 60;
     std::uint64_t sequence_ = 0;  // collectives started, named in timeout messages
     Stats stats_;
     std::unique_ptr<Watchdog> watchdog_;
-    std::vector<std::byte> ring_buffer_;  // the ring's receive buffer, kept between calls  // the
-                                          // collective in progress, past its deadline
+    std::vector<std::byte> ring_buffer_;  // the ring's receive buffer, kept between calls
     friend struct CommunicatorAccess;
+    friend class DeviceCollectives;
 };
 
 }  // namespace magmadnn::dist

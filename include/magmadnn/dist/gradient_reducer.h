@@ -17,8 +17,12 @@
 //     op::backward(loss, vars, [&](std::size_t i) { reducer.ready(i); });
 //     reducer.finish();              // the means, in place
 //
-// Between begin and finish the caller makes no other call on the communicator. Tensors in GPU
-// memory are staged through the host buckets.
+// Between begin and finish the caller makes no other call on the communicator. Gradients in GPU
+// memory (DEVICE) are packed into GPU buckets and reduced there by DeviceCollectives (NCCL, or
+// CUDA-aware MPI), each bucket's collective enqueued as soon as it is full, so it overlaps the
+// rest of backward on the GPU; with MAGMADNN_DIST_DEVICE=host, or neither available, they are
+// staged through the host buckets. On the GPU, ring and allreduce both run NCCL's allreduce (its
+// own ring or tree; NCCL_ALGO chooses), master_worker NCCL's reduce to rank 0.
 
 #include <cstddef>
 #include <memory>
@@ -30,6 +34,8 @@
 #include "magmadnn/dist/strategy.h"
 
 namespace magmadnn::dist {
+
+class DeviceCollectives;
 
 template <typename T>
 class GradientReducer {
@@ -72,6 +78,8 @@ class GradientReducer {
     void plan(std::span<Tensor<T>> grads);
     void reduce(std::span<T> bucket);
     void submit(std::size_t bucket);
+    // Gradient i's place in its GPU bucket (a view).
+    Tensor<T> device_slot(std::size_t i);
 
     Communicator* comm_;
     Strategy strategy_;
@@ -79,10 +87,12 @@ class GradientReducer {
     std::vector<Shape> shapes_;
     std::vector<std::size_t> bucket_of_, offset_;  // per tensor: its bucket, its place there
     std::vector<std::size_t> bucket_sizes_;
-    std::vector<std::vector<T>> buffers_;  // per bucket
-    std::vector<std::size_t> pending_;     // per bucket: tensors not yet ready
-    std::vector<Tensor<T>> host_;          // staging of GPU tensors
-    std::span<Tensor<T>> grads_;           // between begin and finish
+    std::vector<std::vector<T>> buffers_;    // per bucket
+    std::vector<std::size_t> pending_;       // per bucket: tensors not yet ready
+    std::vector<Tensor<T>> host_;            // staging of GPU tensors
+    DeviceCollectives* device_ = nullptr;    // GPU gradients reduced on the GPU
+    std::vector<Tensor<T>> device_buffers_;  // per bucket, in GPU memory
+    std::span<Tensor<T>> grads_;             // between begin and finish
     double exposed_s_ = 0;
     std::unique_ptr<Thread> thread_;
 };
