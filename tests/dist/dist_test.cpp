@@ -82,7 +82,8 @@ std::pair<Tensor<T>, Tensor<T>> toy_data(index_t n) {
 }  // namespace
 
 TEST(Dist, WorldIsWhatTheLauncherStarted) {
-    const char* env = std::getenv("OMPI_COMM_WORLD_SIZE");
+    const char* env = std::getenv("OMPI_COMM_WORLD_SIZE");  // Open MPI
+    if (env == nullptr) env = std::getenv("PMI_SIZE");      // MPICH (Hydra)
     const int expected = env != nullptr && MAGMADNN_MPI ? std::atoi(env) : 1;
     EXPECT_EQ(world().size(), expected);
     EXPECT_GE(world().rank(), 0);
