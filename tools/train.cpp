@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "commands.h"
@@ -31,8 +32,10 @@ struct TrainArgs {
     double validation_split = 0.0;
     std::string save;
     std::string load;
-    std::string checkpoint;  // written after every epoch
-    std::string resume;      // a checkpoint to continue from
+    std::string checkpoint;  // written after every epoch (a file, or a directory: PATH/)
+    index_t checkpoint_every = 0;
+    int keep_checkpoints = 3;
+    std::string resume;  // a checkpoint file, or a directory of them, to continue from
     bool batch_size_given = false, optimizer_given = false;
     bool shuffle = true;
     bool json = false;
@@ -72,18 +75,37 @@ std::string read_text(const std::string& path) {
     return ss.str();
 }
 
-// The checkpoint's network, weights, optimizer state and epoch count; its batch size and
-// optimizer unless the command line names others (another optimizer starts afresh).
-model::Model<float> resume_model(const TrainArgs& a, const optimizer::Config& opt,
-                                 memory_t memory) {
-    if (!std::filesystem::exists(a.resume)) {
-        throw IOError(
-            fmt::format("--resume '{}': no such checkpoint; a run with --checkpoint "
-                        "'{}' writes one after every epoch",
-                        a.resume, a.resume));
+// The checkpoint's network, weights, optimizer state and position; its batch size and
+// optimizer unless the command line names others (another optimizer starts afresh). A
+// directory gives its newest checkpoint that loads, or nothing while it holds none (a job's
+// first run: it starts from scratch).
+std::optional<model::Model<float>> resume_model(const TrainArgs& a, const optimizer::Config& opt,
+                                                memory_t memory, bool speaks) {
+    auto load = [&](const std::string& path) {
+        return model::Model<float>::load(path, a.batch_size_given ? a.batch_size : 0, memory,
+                                         a.optimizer_given ? std::optional(opt) : std::nullopt);
+    };
+    if (!model::is_checkpoint_directory(a.resume)) {
+        if (!std::filesystem::exists(a.resume)) {
+            throw IOError(fmt::format(
+                "--resume '{}': no such checkpoint; a run with --checkpoint '{}' writes one "
+                "after every epoch (give a directory, '{}/', to start afresh while it is empty)",
+                a.resume, a.resume, a.resume));
+        }
+        return load(a.resume);
     }
-    return model::Model<float>::load(a.resume, a.batch_size_given ? a.batch_size : 0, memory,
-                                     a.optimizer_given ? std::optional(opt) : std::nullopt);
+    for (const std::string& path : model::checkpoints_in(a.resume)) {
+        try {
+            return load(path);
+        } catch (const Error& e) {  // written by another version, or damaged: the one before
+            if (speaks) std::fprintf(stderr, "magmadnn: skipping checkpoint %s\n", e.what());
+        }
+    }
+    if (speaks) {
+        std::fprintf(stderr, "magmadnn: no checkpoint in '%s' yet: training from the start\n",
+                     a.resume.c_str());
+    }
+    return std::nullopt;
 }
 
 void run_train(const TrainArgs& a) {
@@ -115,10 +137,13 @@ void run_train(const TrainArgs& a) {
     } else {
         throw ValueError(fmt::format("--optimizer {}: expected sgd, adam or adamw", a.optimizer));
     }
-    auto model = !a.resume.empty() ? resume_model(a, opt, memory)
-                 : a.load.empty()  ? model::sequential<float>(arch, a.batch_size, opt, memory)
-                                   : model::Model<float>::load(a.load, a.batch_size, memory, opt);
-    const int initial_epoch = a.resume.empty() ? 0 : model.epochs_trained();
+    std::optional<model::Model<float>> resumed;
+    if (!a.resume.empty()) resumed = resume_model(a, opt, memory, speaks);
+    auto model = resumed          ? std::move(*resumed)
+                 : a.load.empty() ? model::sequential<float>(arch, a.batch_size, opt, memory)
+                                  : model::Model<float>::load(a.load, a.batch_size, memory, opt);
+    const model::TrainingPosition start = model.position();
+    const int initial_epoch = a.resume.empty() ? 0 : start.epoch;
     if (initial_epoch > a.epochs) {
         throw ValueError(fmt::format(
             "--resume '{}': the checkpoint has trained {} epochs, more than --epochs {}; --epochs "
@@ -137,21 +162,20 @@ void run_train(const TrainArgs& a) {
                             : model::Verbosity::automatic;
     fo.strategy = strategy;
     fo.max_staleness = a.max_staleness;
-    fo.initial_epoch = initial_epoch;
-    // every epoch, atomically (rank 0 writes): a job that dies keeps its last finished epoch
+    fo.resume = !a.resume.empty();
+    // every epoch (and every --checkpoint-every steps), atomically, rank 0 writing: a job that
+    // dies keeps its last checkpoint
     const std::string checkpoint = a.checkpoint.empty() ? a.resume : a.checkpoint;
-    std::vector<std::shared_ptr<model::Callback<float>>> callbacks;
-    if (!checkpoint.empty()) {
-        callbacks.push_back(
-            std::make_shared<model::ModelCheckpoint<float>>(checkpoint, "loss", false));
-    }
-    if (initial_epoch > 0 && speaks && !a.json) {
-        fmt::print("resuming from '{}' after epoch {} of {}\n", a.resume, initial_epoch, a.epochs);
+    fo.checkpoint = checkpoint;
+    fo.checkpoint_every = a.checkpoint_every;
+    fo.keep_checkpoints = a.keep_checkpoints;
+    if (fo.resume && (start.epoch > 0 || start.step > 0) && speaks && !a.json) {
+        fmt::print("resuming at epoch {} step {} of {} epochs\n", start.epoch + 1, start.step,
+                   a.epochs);
     }
     const Shape& input = model.layers().front()->out()->shape();
     op::profile::enable(a.profile);
-    const model::History h =
-        model.fit(as_model_input(d.train.x, input), y_train, a.epochs, fo, callbacks);
+    const model::History h = model.fit(as_model_input(d.train.x, input), y_train, a.epochs, fo);
     op::profile::enable(false);
     if (a.profile && speaks) {
         std::fprintf(stderr, "\ntime per node over %zu epochs (training only):\n%s",
@@ -201,6 +225,7 @@ void run_train(const TrainArgs& a) {
         if (!a.save.empty()) out["saved"] = a.save;
         if (!checkpoint.empty()) out["checkpoint"] = checkpoint;
         out["initial_epoch"] = initial_epoch;
+        out["initial_step"] = a.resume.empty() ? 0 : start.step;
         out["world_size"] = strategy == dist::Strategy::local ? 1 : world.size();
         out["strategy"] = dist::to_string(strategy);
         out["bytes_sent_per_step"] = steps > 0 ? bytes / steps : 0.0;
@@ -249,11 +274,19 @@ void add_train_command(CLI::App& app) {
     auto* load = cmd->add_option("--load", a->load,
                                  "start from a saved model (its architecture and weights)");
     cmd->add_option("--checkpoint", a->checkpoint,
-                    "write the model, its optimizer state and epoch count here after every "
-                    "epoch (atomically)");
+                    "write the model, its optimizer state and position here after every epoch "
+                    "(atomically); PATH/: a directory keeping the newest --keep-checkpoints");
+    cmd->add_option("--checkpoint-every", a->checkpoint_every,
+                    "also checkpoint every N steps inside an epoch")
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--keep-checkpoints", a->keep_checkpoints,
+                    "checkpoints kept in a --checkpoint directory")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
     cmd->add_option("--resume", a->resume,
-                    "continue from a checkpoint to --epochs in all, with any number of ranks "
-                    "(and keep checkpointing to it unless --checkpoint says otherwise)")
+                    "continue from a checkpoint (a directory: its newest; none yet: from the "
+                    "start) to --epochs in all, with any number of ranks, checkpointing to it "
+                    "unless --checkpoint says otherwise")
         ->excludes(load);
     cmd->add_flag("!--no-shuffle", a->shuffle, "keep the training rows in file order");
     cmd->add_flag("--json", a->json,

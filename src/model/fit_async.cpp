@@ -12,7 +12,9 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <optional>
 
+#include "checkpoint.h"
 #include "magmadnn/core/error.h"
 #include "magmadnn/data/loader.h"
 #include "magmadnn/dist/gradient_reducer.h"
@@ -90,6 +92,12 @@ History Model<T>::fit_async(const Tensor<T>& x, const Tensor<T>& y, int epochs,
                             const std::vector<std::shared_ptr<Callback<T>>>& callbacks) {
     dist::Communicator& comm = dist::Communicator::world();
     const int p = comm.size(), workers = p - 1;
+    if (options.checkpoint_every > 0 || (options.resume && position_.rows > 0)) {
+        throw ValueError(
+            "Model::fit: the async strategy checkpoints and resumes at epoch ends only; set "
+            "checkpoint_every = 0 (or resume from a checkpoint written at an epoch's end)");
+    }
+    const int first_epoch = options.resume ? position_.epoch : options.initial_epoch;
     if (options.max_staleness < 0) {
         throw ValueError(fmt::format("Model::fit: max_staleness {} must be >= 0 (async)",
                                      options.max_staleness));
@@ -128,7 +136,9 @@ History Model<T>::fit_async(const Tensor<T>& x, const Tensor<T>& y, int epochs,
             std::chrono::steady_clock::time_point start;
         };
         std::vector<Tally> tally(static_cast<std::size_t>(epochs));
-        int reported = options.initial_epoch;
+        int reported = first_epoch;
+        std::optional<CheckpointSink> sink;
+        if (!options.checkpoint.empty()) sink.emplace(options.checkpoint, options.keep_checkpoints);
         Progress progress(options.verbosity, epochs, batches * workers, batch_size_);
         dist::Communicator::Stats comm_before = comm.stats();
         auto slowest = [&] {
@@ -214,7 +224,8 @@ History Model<T>::fit_async(const Tensor<T>& x, const Tensor<T>& y, int epochs,
                 }
                 progress.epoch_done(s);
                 history.epochs.push_back(s);
-                epochs_trained_ = ++reported;
+                position_ = TrainingPosition{++reported};
+                if (sink) sink->write(*this);
                 bool halt = false;
                 for (const auto& cb : callbacks) cb->on_epoch_end(*this, s, halt);
                 if (halt) {
@@ -244,7 +255,7 @@ History Model<T>::fit_async(const Tensor<T>& x, const Tensor<T>& y, int epochs,
         double version = 0;
         bool stop = false;
         set_training(true);
-        for (int epoch = options.initial_epoch; epoch < epochs && !stop; ++epoch) {
+        for (int epoch = first_epoch; epoch < epochs && !stop; ++epoch) {
             loader.start_epoch(static_cast<std::uint64_t>(epoch));
             data::Batch<T> batch;
             while (!stop && loader.next(batch)) {
@@ -289,7 +300,7 @@ History Model<T>::fit_async(const Tensor<T>& x, const Tensor<T>& y, int epochs,
             history.epochs.push_back(from_doubles(figures.data() + i * kStatsSize, p));
         }
         history.stopped_early = meta[2] != 0;
-        epochs_trained_ = options.initial_epoch + static_cast<int>(history.epochs.size());
+        position_ = TrainingPosition{first_epoch + static_cast<int>(history.epochs.size())};
     }
     set_training(false);
     if (meta[0] != 0) {

@@ -7,8 +7,11 @@
 #include <array>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <optional>
 #include <unordered_set>
 
+#include "checkpoint.h"
 #include "magmadnn/backend/math.h"
 #include "magmadnn/core/error.h"
 #include "magmadnn/data/loader.h"
@@ -143,7 +146,17 @@ History Model<T>::fit(const Tensor<T>& x, const Tensor<T>& y, int epochs, const 
             "Model::fit: initial_epoch {} is outside [0, epochs = {}]; epochs counts from the "
             "first epoch, so continuing a model that has trained {} epochs for 3 more takes "
             "epochs = {}",
-            options.initial_epoch, epochs, epochs_trained_, epochs_trained_ + 3));
+            options.initial_epoch, epochs, epochs_trained(), epochs_trained() + 3));
+    }
+    if (options.resume && position_.epoch > epochs) {
+        throw ValueError(fmt::format(
+            "Model::fit: resuming a model that has trained {} epochs with epochs = {}; epochs "
+            "counts from the first epoch",
+            position_.epoch, epochs));
+    }
+    if (options.checkpoint_every < 0) {
+        throw ValueError(
+            fmt::format("Model::fit: checkpoint_every {} must be >= 0", options.checkpoint_every));
     }
     if (!(options.validation_split >= 0.0 && options.validation_split < 1.0)) {
         throw ValueError(fmt::format("Model::fit: validation_split {} must be in [0, 1)",
@@ -177,6 +190,27 @@ History Model<T>::fit(const Tensor<T>& x, const Tensor<T>& y, int epochs, const 
     const index_t batches = loader.batches_per_epoch();
     Progress progress(parallel && !comm.is_root() ? Verbosity::silent : options.verbosity, epochs,
                       batches, batch_size_ * ranks);
+    // Where to start: inside an epoch, the batches of it already trained are skipped when
+    // they are whole global batches of this run (the order is one permutation per epoch).
+    const int first_epoch = options.resume ? position_.epoch : options.initial_epoch;
+    index_t skip = 0;
+    const TrainingPosition carried = position_;
+    if (options.resume && carried.rows > 0) {
+        const index_t global = batch_size_ * ranks;
+        if (carried.rows % global == 0 && carried.rows / global < batches) {
+            skip = carried.rows / global;
+        } else if (!parallel || comm.is_root()) {
+            std::fprintf(stderr,
+                         "magmadnn: the checkpoint stopped after %lld rows of epoch %d, not a "
+                         "whole number of this run's global batches of %lld rows: the epoch "
+                         "restarts\n",
+                         static_cast<long long>(carried.rows), carried.epoch + 1,
+                         static_cast<long long>(global));
+        }
+    }
+    const bool writes_checkpoints = !options.checkpoint.empty() && (!parallel || comm.is_root());
+    std::optional<CheckpointSink> sink;
+    if (writes_checkpoints) sink.emplace(options.checkpoint, options.keep_checkpoints);
     std::optional<dist::GradientReducer<T>> reducer;
     if (parallel) {
         reducer.emplace(comm, strategy);
@@ -187,15 +221,28 @@ History Model<T>::fit(const Tensor<T>& x, const Tensor<T>& y, int epochs, const 
     Tensor<T> label_value = labels_->output();
     const bool classify = loss_kind_ == Loss::softmax_crossentropy;
     History history;
-    for (int epoch = options.initial_epoch; epoch < epochs; ++epoch) {
+    for (int epoch = first_epoch; epoch < epochs; ++epoch) {
         const double lr = optimizer::scheduled_lr(optimizer_->config(), epoch);
         optimizer_->set_learning_rate(T(lr));
         set_training(true);
         loader.start_epoch(static_cast<std::uint64_t>(epoch));
         const auto t0 = std::chrono::steady_clock::now();
-        double loss_sum = 0;
+        double loss_sum = 0;  // this rank's batch losses
         index_t correct = 0, seen = 0, step = 0;
+        double carried_seconds = 0;
         data::Batch<T> batch;
+        if (epoch == first_epoch && skip > 0) {  // resumed inside this epoch
+            for (index_t k = 0; k < skip; ++k) loader.next(batch);
+            step = skip;
+            // the running metrics so far: per-step losses scaled to the steps skipped (the
+            // same steps when the run is alike), the counts on one rank
+            loss_sum = carried.loss_sum * double(skip) / double(carried.step);
+            if (!parallel || comm.is_root()) {
+                correct = carried.correct;
+                seen = carried.rows;
+            }
+            carried_seconds = carried.seconds;
+        }
         const bool profiling = op::profile::enabled();
         auto mark = std::chrono::steady_clock::now();
         const dist::Communicator::Stats comm_before = comm.stats();
@@ -247,6 +294,26 @@ History Model<T>::fit(const Tensor<T>& x, const Tensor<T>& y, int epochs, const 
             progress.batch_done(epoch + 1, step, loss_sum / double(step),
                                 classify ? double(correct) / double(seen) : std::nan(""));
             lap("model", "metrics + progress");
+            if (options.checkpoint_every > 0 && step % options.checkpoint_every == 0 &&
+                step < batches && !options.checkpoint.empty()) {
+                TrainingPosition at{epoch,
+                                    step,
+                                    step * batch_size_ * ranks,
+                                    loss_sum,
+                                    correct,
+                                    carried_seconds + std::chrono::duration<double>(
+                                                          std::chrono::steady_clock::now() - t0)
+                                                          .count()};
+                if (parallel) {  // the metrics over every rank's batches (the counts summed)
+                    std::array<double, 2> totals{loss_sum, double(correct)};
+                    comm.allreduce_sum(std::span<double>(totals));
+                    at.loss_sum = totals[0] / double(ranks);
+                    at.correct = static_cast<index_t>(totals[1]);
+                }
+                position_ = at;
+                if (sink) sink->write(*this);
+                lap("model", "checkpoint");
+            }
         }
         EpochStats stats;
         if (parallel) {  // the epoch's metrics over every rank's batches
@@ -261,6 +328,7 @@ History Model<T>::fit(const Tensor<T>& x, const Tensor<T>& y, int epochs, const 
             stats.bytes_sent = comm.stats().bytes_sent - comm_before.bytes_sent;
         }
         stats.seconds =
+            carried_seconds +
             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         stats.epoch = epoch + 1;
         stats.loss = step > 0 ? loss_sum / double(step) : std::nan("");
@@ -283,7 +351,8 @@ History Model<T>::fit(const Tensor<T>& x, const Tensor<T>& y, int epochs, const 
         }
         progress.epoch_done(stats);
         history.epochs.push_back(stats);
-        epochs_trained_ = epoch + 1;  // before the callbacks, so that a checkpoint holds it
+        position_ = TrainingPosition{epoch + 1};  // before the callbacks: checkpoints hold it
+        if (sink) sink->write(*this);
         bool stop = false;
         for (const auto& cb : callbacks) cb->on_epoch_end(*this, stats, stop);
         if (stop) {

@@ -20,8 +20,12 @@ constexpr const char* kOptimizerKey = "magmadnn.optimizer";
 // The optimizer's step count; its buffers are the tensors optimizer.<i>.s1 / .s2 (i: the
 // parameter's index in Model order).
 constexpr const char* kOptimizerStepsKey = "magmadnn.optimizer_steps";
-// Model::epochs_trained(), from which a resumed fit continues.
+// Model::epochs_trained(), from which a resumed fit continues, and the whole position
+// (TrainingPosition as JSON) with the random streams of the nodes that draw
+// ({"<index in the loss graph's order>": [state...]}).
 constexpr const char* kEpochsKey = "magmadnn.epochs_trained";
+constexpr const char* kPositionKey = "magmadnn.position";
+constexpr const char* kRngKey = "magmadnn.rng_state";
 
 std::string state_name(std::size_t i, const char* which) {
     return fmt::format("optimizer.{}.{}", i, which);
@@ -225,7 +229,21 @@ void Model<T>::save(const std::string& path) const {
     writer.set_metadata(kArchitectureKey, architecture_json());
     const auto cfg = optimizer_->config().to_map();
     writer.set_metadata(kOptimizerKey, json(cfg).dump());
-    writer.set_metadata(kEpochsKey, std::to_string(epochs_trained_));
+    writer.set_metadata(kEpochsKey, std::to_string(position_.epoch));
+    const TrainingPosition& p = position_;
+    writer.set_metadata(kPositionKey, json{{"epoch", p.epoch},
+                                           {"step", p.step},
+                                           {"rows", p.rows},
+                                           {"loss_sum", p.loss_sum},
+                                           {"correct", p.correct},
+                                           {"seconds", p.seconds}}
+                                          .dump());
+    json rng = json::object();
+    const auto& order = loss_->order();
+    for (std::size_t i = 0; i < order.size(); ++i) {
+        if (auto state = order[i]->rng_state(); !state.empty()) rng[std::to_string(i)] = state;
+    }
+    if (!rng.empty()) writer.set_metadata(kRngKey, rng.dump());
     // the optimizer's state, so that training continues where it stopped
     const auto state = optimizer_->state();
     if (state.steps > 0) {
@@ -292,7 +310,43 @@ Model<T> Model<T>::load(const std::string& path, index_t batch_size, memory_t me
                             "count of epochs >= 0)",
                             path, kEpochsKey, e->second));
         }
-        model.epochs_trained_ = epochs;
+        model.position_ = TrainingPosition{epochs};
+    }
+    if (auto pos = meta.find(kPositionKey); pos != meta.end()) {
+        try {
+            const json j = json::parse(pos->second);
+            TrainingPosition p;
+            p.epoch = j.at("epoch").get<int>();
+            p.step = j.at("step").get<index_t>();
+            p.rows = j.at("rows").get<index_t>();
+            p.loss_sum = j.at("loss_sum").get<double>();
+            p.correct = j.at("correct").get<index_t>();
+            p.seconds = j.at("seconds").get<double>();
+            if (p.epoch < 0 || p.step < 0 || p.rows < 0 || p.correct < 0 || p.correct > p.rows ||
+                (p.step == 0) != (p.rows == 0)) {
+                throw FormatError("values out of range");
+            }
+            model.position_ = p;
+        } catch (const std::exception& e) {
+            throw FormatError(fmt::format("Model::load: '{}': bad {} metadata '{}': {}", path,
+                                          kPositionKey, pos->second, e.what()));
+        }
+    }
+    if (auto rng = meta.find(kRngKey); rng != meta.end()) {
+        const auto& order = model.loss_->order();
+        try {
+            const json streams = json::parse(rng->second);
+            for (const auto& [index, state] : streams.items()) {
+                const std::size_t i = std::stoul(index);
+                if (i >= order.size()) throw FormatError(fmt::format("no node {}", i));
+                order[i]->set_rng_state(state.template get<std::vector<std::uint64_t>>());
+            }
+        } catch (const std::exception& e) {
+            throw FormatError(fmt::format(
+                "Model::load: '{}': bad {} metadata (the random streams of the network's "
+                "dropout nodes) '{}': {}",
+                path, kRngKey, rng->second, e.what()));
+        }
     }
     for (std::size_t i = 0; i < model.layers_.size(); ++i) {
         const auto w = model.layers_[i]->get_weights();

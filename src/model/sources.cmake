@@ -1,5 +1,6 @@
 list(APPEND MAGMADNN_SOURCES
   model/callbacks.cpp
+  model/checkpoint.cpp
   model/fit_async.cpp
   model/model.cpp
   model/progress.cpp

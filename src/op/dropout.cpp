@@ -17,6 +17,17 @@ class Dropout final : public Node<T> {
     }
     std::string kind() const override { return "dropout"; }
     void set_training(bool training) override { training_ = training; }
+    std::vector<std::uint64_t> rng_state() const override { return {seed_, evaluations_}; }
+    void set_rng_state(const std::vector<std::uint64_t>& state) override {
+        if (state.size() != 2) {
+            throw ValueError(
+                fmt::format("op::dropout '{}': a random state has 2 values (seed, "
+                            "evaluations), not {}",
+                            this->name_, state.size()));
+        }
+        seed_ = state[0];
+        evaluations_ = state[1];
+    }
     void forward() override {
         const Tensor<T>& x = this->inputs_[0]->output();
         dropped_ = training_ && rate_ != T(0);

@@ -202,6 +202,16 @@ void get_grad_table(const std::vector<OpPtr<T>>& vars, const OpPtr<T>& loss, Gra
     for (const auto& v : vars) table.set(v.get(), v->grad());
 }
 
+template <typename T>
+void Operation<T>::set_rng_state(const std::vector<std::uint64_t>& state) {
+    if (!state.empty()) {
+        throw ValueError(
+            fmt::format("op {} ('{}') draws no random numbers, but was given a random "
+                        "state of {} values",
+                        kind(), name_, state.size()));
+    }
+}
+
 template class Operation<float>;
 template class Operation<double>;
 template class GradTable<float>;

@@ -192,6 +192,94 @@ TEST(Model, ResumedFitContinuesAsIfUninterrupted) {
     EXPECT_THROW(resumed.fit(train.x, train.y, 5, o), ValueError);
 }
 
+// Checkpoints written inside epochs: each, loaded and resumed, ends with the bits of the run
+// that never stopped (momentum or Adam's moments and step count, the epoch's shuffle order
+// and learning rate, the dropout streams, the epoch's running metrics all travel in the file).
+TEST(Model, MidEpochCheckpointsResumeBitwise) {
+    const char* arch = R"({"input_shape": [4], "layers": [
+        {"type": "fullyconnected", "units": 16}, {"type": "activation", "activation": "relu"},
+        {"type": "dropout", "rate": 0.25}, {"type": "fullyconnected", "units": 3}]})";
+    const Blobs train = blobs(150, 12);
+    for (const optimizer::Config& opt :
+         {optimizer::sgd(0.05, 0.9).with_schedule(optimizer::Schedule::step(1, 0.7)),
+          optimizer::adam(0.01)}) {
+        test::TempDir dir;
+        model::FitOptions o = quiet();
+        o.seed = 4;
+        o.checkpoint = dir.file("ckpt") + "/";
+        o.checkpoint_every = 2;  // 7 steps an epoch: steps 2, 4, 6 and the epoch's end
+        o.keep_checkpoints = 100;
+        set_seed(21);
+        auto whole = model::sequential<float>(arch, 20, opt);
+        const auto all = whole.fit(train.x, train.y, 3, o);
+        const auto kept = model::checkpoints_in(o.checkpoint);
+        ASSERT_EQ(kept.size(), 12u) << opt.name();  // 3 epochs x (3 inside + 1 at the end)
+        const auto final_weights = whole.predict(train.x).to_vector();
+        for (const std::string& path : {kept[2], kept[5], kept[9]}) {  // inside epochs 3, 2, 1
+            auto resumed = model::Model<float>::load(path);
+            const model::TrainingPosition at = resumed.position();
+            ASSERT_GT(at.step, 0) << path;
+            model::FitOptions r = quiet();
+            r.seed = 4;
+            r.resume = true;
+            const auto rest = resumed.fit(train.x, train.y, 3, r);
+            ASSERT_EQ(rest.epochs.size(), std::size_t(3 - at.epoch)) << path;
+            EXPECT_EQ(resumed.predict(train.x).to_vector(), final_weights) << opt.name() << path;
+            // the resumed epoch's metrics count its steps before the checkpoint too
+            EXPECT_EQ(rest.epochs.front().steps, all.epochs[at.epoch].steps);
+            EXPECT_EQ(rest.epochs.front().accuracy, all.epochs[at.epoch].accuracy) << path;
+            EXPECT_NEAR(rest.epochs.front().loss, all.epochs[at.epoch].loss, 1e-12) << path;
+            EXPECT_EQ(rest.epochs.back().loss, all.epochs.back().loss) << path;
+        }
+        // another batch size: the rows done are not whole batches of 30, so the epoch restarts
+        auto other = model::Model<float>::load(kept[2], 30);
+        model::FitOptions r = quiet();
+        r.resume = true;
+        EXPECT_EQ(other.fit(train.x, train.y, 3, r).epochs.size(), 1u);
+    }
+}
+
+TEST(Model, CheckpointDirectoryKeepsTheNewest) {
+    const Blobs train = blobs(120, 13);
+    test::TempDir dir;
+    set_seed(22);
+    auto m = small_mlp(20, optimizer::sgd(0.05));
+    model::FitOptions o = quiet();
+    o.checkpoint = dir.file("run") + "/";
+    o.checkpoint_every = 1;
+    o.keep_checkpoints = 2;
+    // a temporary file left by a writer killed mid-write is removed
+    std::filesystem::create_directories(dir.file("run"));
+    dir.write("run/ckpt-e000000-s000000001.safetensors.tmp.99999.0", "partial");
+    m.fit(train.x, train.y, 2, o);
+    const auto kept = model::checkpoints_in(o.checkpoint);
+    ASSERT_EQ(kept.size(), 2u);
+    EXPECT_NE(kept[0].find("ckpt-e000002-s000000000.safetensors"), std::string::npos) << kept[0];
+    EXPECT_NE(kept[1].find("ckpt-e000001-s000000005.safetensors"), std::string::npos) << kept[1];
+    EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.file("run")),
+                            std::filesystem::directory_iterator()),
+              2);
+    EXPECT_EQ(model::Model<float>::load(kept[0]).position(), model::TrainingPosition{2});
+    o.keep_checkpoints = 0;
+    EXPECT_THROW(m.fit(train.x, train.y, 3, o), ValueError);
+    // a damaged position is a FormatError naming the file
+    const io::SafetensorsFile file(kept[0]);
+    io::SafetensorsWriter broken;
+    for (const auto& name : file.names()) broken.add(name, file.get_as<float>(name, HOST));
+    for (const auto& [key, value] : file.metadata()) {
+        broken.set_metadata(key,
+                            key == "magmadnn.position" ? std::string(R"({"epoch": -1})") : value);
+    }
+    const std::string bad = dir.file("bad.safetensors");
+    broken.write(bad);
+    try {
+        model::Model<float>::load(bad);
+        ADD_FAILURE() << "a damaged position was accepted";
+    } catch (const FormatError& e) {
+        EXPECT_NE(std::string(e.what()).find(bad), std::string::npos) << e.what();
+    }
+}
+
 TEST(Model, LoadRejectsForeignAndBrokenFiles) {
     const std::string path = temp_path("foreign") + ".safetensors";
     io::SafetensorsWriter w;

@@ -40,6 +40,20 @@ struct EpochStats {
     double staleness_max = 0, staleness_mean = 0;
 };
 
+// Where training stands, saved with the model (Model::save) so that FitOptions::resume
+// continues there: a checkpoint written inside an epoch resumes at the step after it.
+struct TrainingPosition {
+    int epoch = 0;     // 0-based: the epoch in progress, or the next one when step == 0
+    index_t step = 0;  // optimizer steps of that epoch done
+    // The epoch's rows trained so far (steps x batch x ranks) and its running metrics over
+    // every rank's batches, so the resumed epoch reports what an uninterrupted one would.
+    index_t rows = 0;
+    double loss_sum = 0;  // sum over the steps of the batch loss (summed over the ranks)
+    index_t correct = 0;
+    double seconds = 0;
+    bool operator==(const TrainingPosition&) const = default;
+};
+
 struct History {
     std::vector<EpochStats> epochs;
     bool stopped_early = false;
@@ -117,7 +131,27 @@ struct FitOptions {
     // each with the shuffle order and scheduled learning rate of its index, so that a model
     // loaded from a checkpoint continues with `initial_epoch = model.epochs_trained()`.
     int initial_epoch = 0;
+    // Start where the model's position() says (a loaded checkpoint's), instead of at
+    // initial_epoch: inside an epoch, its first position().rows rows are skipped when they
+    // make whole global batches of this run (batch_size x ranks), else that epoch restarts
+    // (a note on stderr). With fixed threads and algorithms the weights end bitwise as an
+    // uninterrupted run's.
+    bool resume = false;
+    // Checkpoints fit writes itself (the model, its optimizer state, position and random
+    // streams; rank 0 writes, atomically): after every epoch and, with checkpoint_every > 0,
+    // every that many steps inside one. A path ending in '/' or naming a directory keeps the
+    // newest keep_checkpoints files there as step-<N>.safetensors (N: steps since the start),
+    // removing older ones only once the new one is durable; any other path is one file,
+    // replaced each time. Empty: none.
+    std::string checkpoint;
+    index_t checkpoint_every = 0;
+    int keep_checkpoints = 3;
 };
+
+// Whether a checkpoint path names a directory (it ends in '/', or is one).
+bool is_checkpoint_directory(const std::string& path);
+// The checkpoints fit wrote into directory `dir`, newest first; none when it does not exist.
+std::vector<std::string> checkpoints_in(const std::string& dir);
 
 template <typename T>
 class Model {
@@ -150,7 +184,9 @@ class Model {
     Loss loss_kind() const { return loss_kind_; }
     memory_t memory() const { return data_->memory(); }
     // The epochs fit has completed over this model's life, loads included (save keeps it).
-    int epochs_trained() const { return epochs_trained_; }
+    int epochs_trained() const { return position_.epoch; }
+    // Where its training stands (save keeps it; FitOptions::resume continues from it).
+    const TrainingPosition& position() const { return position_; }
     // {"format": "magmadnn.sequential", "layers": [...], ...}
     std::string architecture_json() const;
 
@@ -168,7 +204,7 @@ class Model {
     std::unique_ptr<optimizer::Optimizer<T>> optimizer_;
     index_t batch_size_;
     Loss loss_kind_;
-    int epochs_trained_ = 0;
+    TrainingPosition position_;
     op::OpPtr<T> data_, labels_, logits_, loss_, prediction_;
     std::vector<Tensor<T>> params_, grads_;
 };

@@ -5,6 +5,7 @@
 //
 // Nodes are owned through OpPtr<T> (std::shared_ptr): no user code calls delete.
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -43,6 +44,11 @@ class Operation {
 
     // Training mode changes what some nodes do (dropout).
     virtual void set_training(bool) {}
+    // Where this node's random draws stand (dropout: its seed and the evaluations drawn), so
+    // that a checkpoint resumes them; empty for nodes that draw nothing. set_rng_state takes
+    // what rng_state gave (ValueError otherwise).
+    virtual std::vector<std::uint64_t> rng_state() const { return {}; }
+    virtual void set_rng_state(const std::vector<std::uint64_t>& state);
 
     // --- used by the graph executor and by node implementations ---
     virtual void forward() = 0;
