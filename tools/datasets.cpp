@@ -13,41 +13,60 @@ bool ends_with(const std::string& s, const std::string& suffix) {
            s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-data::Dataset<float> rows(const data::Dataset<float>& d, index_t begin, index_t end) {
-    return {d.x.slice(begin, end), d.labels.slice(begin, end), d.num_classes};
+const char* policy_name(data::Missing m) {
+    switch (m) {
+        case data::Missing::drop:
+            return "dropped their rows";
+        case data::Missing::zero:
+            return "filled in 0";
+        case data::Missing::mean:
+            return "filled in the column means";
+        case data::Missing::error:
+            break;
+    }
+    return "";
 }
 }  // namespace
 
 TrainTest load_data(const DataOptions& o) {
     if (!ends_with(o.source, ".csv")) {
         return {data::load_mnist_like<float>(o.source, data::Split::train),
-                data::load_mnist_like<float>(o.source, data::Split::test)};
+                data::load_mnist_like<float>(o.source, data::Split::test),
+                {}};
     }
     data::CsvOptions csv;
     csv.header = o.csv_header;
     csv.label_column = o.label_column;
+    csv.missing = o.missing;
     auto table = data::read_csv<float>(o.source, csv);
+    if (table.missing_values > 0) {  // said once on stderr, so a filled-in run is never silent
+        fmt::print(stderr, "magmadnn: '{}': {} missing value{}: {} ({} rows dropped)\n", o.source,
+                   table.missing_values, table.missing_values == 1 ? "" : "s",
+                   policy_name(o.missing), table.rows_dropped);
+    }
     if (o.scale != 1.0) data::scale(table.features, static_cast<float>(o.scale));
     data::Dataset<float> all{table.features, table.labels, 0};
     const auto labels = table.labels.to_vector();
-    for (std::int32_t l : labels) {
-        if (l < 0) {
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+        if (labels[i] < 0) {
             throw FormatError(
-                fmt::format("{}: label {} is negative; labels must be class indices "
-                            "0, 1, ...",
-                            o.source, l));
+                fmt::format("{}: label {} (data row {}) is negative; labels must be class "
+                            "indices 0, 1, ...",
+                            o.source, labels[i], i + 1));
         }
-        all.num_classes = std::max(all.num_classes, l + 1);
+        all.num_classes = std::max(all.num_classes, labels[i] + 1);
     }
-    const index_t n = all.x.shape(0);
-    const index_t n_test = static_cast<index_t>(double(n) * o.test_fraction);
-    if (n_test <= 0 || n_test >= n) {
-        throw ValueError(
-            fmt::format("{}: {} rows with test fraction {} leave no train or no test "
-                        "rows",
-                        o.source, n, o.test_fraction));
+    const data::SplitIndices split =
+        data::split_indices(labels, o.test_fraction, o.seed, o.stratify);
+    if (split.train.empty() || split.test.empty()) {
+        throw ValueError(fmt::format(
+            "{}: {} rows with --test-fraction {} leave {} train and {} test rows; choose a "
+            "fraction that leaves both non-empty",
+            o.source, labels.size(), o.test_fraction, split.train.size(), split.test.size()));
     }
-    return {rows(all, 0, n - n_test), rows(all, n - n_test, n)};
+    TrainTest out{data::subset(all, split.train), data::subset(all, split.test), {}};
+    for (const index_t row : split.test) out.test_lines.push_back(table.lines[std::size_t(row)]);
+    return out;
 }
 
 std::string mlp_architecture(index_t features, int classes) {

@@ -11,14 +11,20 @@ struct DataOptions {
     std::string source;          // fashion-mnist, mnist, DIR, FILE.csv
     int label_column = 0;        // CSV: the label column
     bool csv_header = false;     // CSV: the first row names the columns
-    double test_fraction = 0.2;  // CSV: the last rows held out for testing
+    double test_fraction = 0.2;  // CSV: rows held out for testing, shuffled by `seed`
+    bool stratify = true;        // CSV: every class keeps its share in the test rows
+    std::uint64_t seed = 42;     // CSV: the split's shuffle (train: also weights and batches)
     double scale = 1.0;          // CSV: features are multiplied by this
+    data::Missing missing = data::Missing::error;  // CSV: empty fields and NaN
 };
 
 struct TrainTest {
     data::Dataset<float> train, test;
+    std::vector<index_t> test_lines;  // CSV: each test row's line in the file; IDX: empty
 };
 
+// A named or IDX set's own train and test files, or a CSV split by data::split_indices (the same
+// rows for the same seed, so evaluate and predict see the test rows train held out).
 TrainTest load_data(const DataOptions& options);
 
 // The seed's MLP: 784 -> fullyconnected 528 -> ReLU -> fullyconnected 10 (softmax cross-entropy).

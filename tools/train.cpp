@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
@@ -28,7 +29,6 @@ struct TrainArgs {
     double weight_decay = 0.0;
     std::string device = "cpu";
     int threads = 0;
-    std::uint64_t seed = 42;
     double validation_split = 0.0;
     std::string save;
     std::string load;
@@ -52,9 +52,25 @@ void add_data_options(CLI::App* cmd, DataOptions& d) {
     cmd->add_option("--label-column", d.label_column, "CSV: the label column")
         ->capture_default_str();
     cmd->add_flag("--csv-header", d.csv_header, "CSV: the first row names the columns");
-    cmd->add_option("--test-fraction", d.test_fraction, "CSV: rows held out for testing")
+    cmd->add_option("--test-fraction", d.test_fraction,
+                    "CSV: rows held out for testing, shuffled by --seed and stratified by label")
         ->check(CLI::Range(0.0, 1.0))
         ->capture_default_str();
+    cmd->add_flag("!--no-stratify", d.stratify,
+                  "CSV: a plain shuffled test split instead of one per class");
+    cmd->add_option("--seed", d.seed,
+                    "CSV: the test split's shuffle (train: also the weights and batch order)")
+        ->capture_default_str();
+    const std::map<std::string, data::Missing> policies{{"error", data::Missing::error},
+                                                        {"drop", data::Missing::drop},
+                                                        {"zero", data::Missing::zero},
+                                                        {"mean", data::Missing::mean}};
+    cmd->add_option_function<std::string>(
+           "--missing", [&d, policies](const std::string& name) { d.missing = policies.at(name); },
+           "CSV: empty fields and NaN are an error, or drop the row, or read as 0, or as the "
+           "column's mean")
+        ->check(CLI::IsMember({"error", "drop", "zero", "mean"}))
+        ->default_str("error");
     cmd->add_option("--scale", d.scale, "CSV: multiply features by this")->capture_default_str();
 }
 
@@ -119,7 +135,7 @@ void run_train(const TrainArgs& a) {
     } else if (world.local_size() > 1) {  // the ranks on this host share its cores
         set_num_threads(std::max(1, num_threads() / world.local_size()));
     }
-    set_seed(a.seed);
+    set_seed(a.data.seed);
     const memory_t memory = device_memory(a.device);
     const TrainTest d = load_data(a.data);
     const index_t features = d.train.x.shape(1);
@@ -154,7 +170,7 @@ void run_train(const TrainArgs& a) {
     const Tensor<float> y_train = data::one_hot<float>(d.train.labels, d.train.num_classes);
     const Tensor<float> y_test = data::one_hot<float>(d.test.labels, d.train.num_classes);
     model::FitOptions fo;
-    fo.seed = a.seed;
+    fo.seed = a.data.seed;
     fo.shuffle = a.shuffle;
     fo.validation_split = a.validation_split;
     fo.verbosity = !speaks  ? model::Verbosity::silent
@@ -268,7 +284,6 @@ void add_train_command(CLI::App& app) {
         cmd->add_option("--weight-decay", a->weight_decay)->capture_default_str()};
     cmd->add_option("--device", a->device, "cpu or cuda")->capture_default_str();
     cmd->add_option("--threads", a->threads, "CPU threads (default: all cores)");
-    cmd->add_option("--seed", a->seed)->capture_default_str();
     cmd->add_option("--validation-split", a->validation_split)->check(CLI::Range(0.0, 0.99));
     cmd->add_option("--save", a->save, "write the trained model (safetensors) here");
     auto* load = cmd->add_option("--load", a->load,
@@ -355,7 +370,8 @@ void add_predict_command(CLI::App& app) {
     auto* cmd = app.add_subcommand("predict", "Predict classes for a data set's test split");
     cmd->add_option("--load", a->load, "a model saved by train --save")->required();
     add_data_options(cmd, a->data);
-    cmd->add_option("--output", a->output, "write index,predicted,label as CSV here");
+    cmd->add_option("--output", a->output,
+                    "write index,predicted,label as CSV here (a CSV data set: index,line,...)");
     cmd->add_option("--limit", a->limit, "rows to print when no --output is given")
         ->capture_default_str();
     cmd->callback([a] {
@@ -365,9 +381,12 @@ void add_predict_command(CLI::App& app) {
             model.predict_class(as_model_input(d.test.x, model.layers().front()->out()->shape()))
                 .to_vector();
         const auto labels = d.test.labels.to_vector();
-        std::string csv = "index,predicted,label\n";
+        // a CSV's test rows are shuffled out of the file: name each one's line
+        const bool lines = !d.test_lines.empty();
+        std::string csv = lines ? "index,line,predicted,label\n" : "index,predicted,label\n";
         for (std::size_t i = 0; i < classes.size(); ++i) {
-            csv += fmt::format("{},{},{}\n", i, classes[i], labels[i]);
+            csv += lines ? fmt::format("{},{},{},{}\n", i, d.test_lines[i], classes[i], labels[i])
+                         : fmt::format("{},{},{}\n", i, classes[i], labels[i]);
         }
         if (a->output.empty()) {
             for (std::size_t i = 0; i < classes.size() && index_t(i) < a->limit; ++i) {

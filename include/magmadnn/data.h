@@ -6,4 +6,5 @@
 #include "magmadnn/data/dataset.h"
 #include "magmadnn/data/idx.h"
 #include "magmadnn/data/loader.h"
+#include "magmadnn/data/split.h"
 #include "magmadnn/data/transforms.h"

@@ -1,15 +1,20 @@
 // CSV reader: the file is read whole, split into lines once, then each row's fields are parsed
-// with std::from_chars straight into the preallocated tensors.
+// with std::from_chars straight into the preallocated tensors. Missing values are filled in or
+// their rows dropped after the pass, as the policy says.
 
 #include "magmadnn/data/csv.h"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <cmath>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <string_view>
+#include <type_traits>
 
 #include "magmadnn/core/error.h"
 
@@ -129,31 +134,163 @@ struct Context {
     const std::vector<std::string>& names;  // all columns' names, or empty
 };
 
-[[noreturn]] void bad_number(const Context& ctx, const Line& line, std::size_t column,
-                             std::string_view field, const char* expected) {
-    const std::string col_name =
-        column < ctx.names.size() ? fmt::format(" ('{}')", ctx.names[column]) : std::string();
-    const std::string found =
-        field.empty() ? std::string("an empty field") : fmt::format("'{}'", field.substr(0, 80));
-    throw FormatError(fmt::format(
-        "read_csv: '{}' line {}, column {}{}: expected {}, found {}; fix the value, or mark the "
-        "column as the label column / a header row in CsvOptions",
-        ctx.path, line.number, column + 1, col_name, expected, found));
+// " ('name')" when the header names the column.
+std::string named(const Context& ctx, std::size_t column) {
+    return column < ctx.names.size() ? fmt::format(" ('{}')", ctx.names[column]) : std::string();
 }
 
-template <typename V>
-V parse_number(const Context& ctx, const Line& line, std::size_t column, std::string_view field,
-               const char* expected) {
-    const char* first = field.data();
-    const char* last = field.data() + field.size();
-    if (first != last && *first == '+') ++first;
-    V value{};
-    const auto [ptr, ec] = std::from_chars(first, last, value);
-    if (field.empty() || ec != std::errc{} || ptr != last) {
+// "read_csv: 'path' line L, column C ('name')", the start of every message about one field.
+std::string where(const Context& ctx, const Line& line, std::size_t column) {
+    return fmt::format("read_csv: '{}' line {}, column {}{}", ctx.path, line.number, column + 1,
+                       named(ctx, column));
+}
+
+std::string shown(std::string_view field) {
+    return field.empty() ? std::string("an empty field") : fmt::format("'{}'", field.substr(0, 80));
+}
+
+[[noreturn]] void bad_number(const Context& ctx, const Line& line, std::size_t column,
+                             std::string_view field, const char* expected) {
+    throw FormatError(fmt::format(
+        "{}: expected {}, found {}; fix the value, or mark the column as the label column / a "
+        "header row in CsvOptions",
+        where(ctx, line, column), expected, shown(field)));
+}
+
+// from_chars takes no leading '+'; a '+' before another sign stays and fails.
+std::string_view without_plus(std::string_view field) {
+    if (field.size() > 1 && field[0] == '+' && field[1] != '+' && field[1] != '-') {
+        field.remove_prefix(1);
+    }
+    return field;
+}
+
+bool is_nan_text(std::string_view field) {
+    double v = 0;
+    field = without_plus(field);
+    const auto [ptr, ec] = std::from_chars(field.data(), field.data() + field.size(), v);
+    return ec == std::errc{} && ptr == field.data() + field.size() && std::isnan(v);
+}
+
+std::int32_t parse_label(const Context& ctx, const Line& line, std::size_t column,
+                         std::string_view field) {
+    if (field.empty() || is_nan_text(field)) {
+        throw FormatError(fmt::format(
+            "{}: the label is missing ({}); every row needs an integer class label, and labels "
+            "are never imputed (--missing applies to features only): fix the value or remove "
+            "the row",
+            where(ctx, line, column), shown(field)));
+    }
+    const std::string_view text = without_plus(field);
+    std::int32_t value = 0;
+    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc{} || ptr != text.data() + text.size()) {
         bad_number(ctx, line, column, field,
-                   ec == std::errc::result_out_of_range ? "a number in range" : expected);
+                   ec == std::errc::result_out_of_range ? "a label in range" : "an integer label");
     }
     return value;
+}
+
+// Parses a feature into `value`; false when it is missing (an empty field or NaN). Infinities
+// and overflow throw; underflow reads as a signed 0.
+template <typename T>
+bool parse_feature(const Context& ctx, const Line& line, std::size_t column, std::string_view field,
+                   T& value) {
+    if (field.empty()) return false;
+    const std::string_view text = without_plus(field);
+    const char* last = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), last, value);
+    if (ptr != last || (ec != std::errc{} && ec != std::errc::result_out_of_range)) {
+        bad_number(ctx, line, column, field, "a number");
+    }
+    if (ec == std::errc::result_out_of_range) {
+        // A wider parse tells underflow from overflow; beyond even long double, the exponent's
+        // sign does.
+        long double wide = 0;
+        const auto wider = std::from_chars(text.data(), last, wide);
+        const auto e = text.find_first_of("eE");
+        const bool tiny = wider.ec == std::errc{} ? std::fabs(wide) < 1
+                                                  : e != std::string_view::npos &&
+                                                        e + 1 < text.size() && text[e + 1] == '-';
+        if (!tiny) {
+            throw FormatError(fmt::format(
+                "{}: {} is beyond the range of {} (largest magnitude {:.6g}); fix the value or "
+                "rescale the column",
+                where(ctx, line, column), shown(field),
+                std::is_same_v<T, float> ? "float" : "double",
+                static_cast<double>(std::numeric_limits<T>::max())));
+        }
+        value = text[0] == '-' ? -T(0) : T(0);
+        return true;
+    }
+    if (std::isnan(value)) return false;
+    if (std::isinf(value)) {
+        throw FormatError(fmt::format(
+            "{}: {} is infinite; features must be finite numbers: fix the value (--missing "
+            "applies to empty fields and NaN, not to infinities)",
+            where(ctx, line, column), shown(field)));
+    }
+    return true;
+}
+
+[[noreturn]] void missing_value(const Context& ctx, const Line& line, std::size_t column,
+                                std::string_view field) {
+    throw FormatError(
+        fmt::format("{}: missing value ({}); fix the value, or use --missing drop|zero|mean "
+                    "(CsvOptions::missing) to drop the row or fill in 0 or the column's mean",
+                    where(ctx, line, column), shown(field)));
+}
+
+// Missing::mean: each missing cell gets its column's mean over the rows that have a value.
+template <typename T>
+void fill_means(const Context& ctx, CsvTable<T>& out, const std::vector<double>& sum,
+                const std::vector<double>& count, const std::vector<index_t>& cells, bool has_label,
+                std::size_t label_col) {
+    const index_t nfeat = out.features.shape(1);
+    T* feat = out.features.data();
+    for (const index_t cell : cells) {
+        const auto j = static_cast<std::size_t>(cell % nfeat);
+        if (count[j] == 0) {
+            const std::size_t column = j + (has_label && j >= label_col ? 1 : 0);
+            throw FormatError(fmt::format(
+                "read_csv: '{}' column {}{} has no value in any row, so it has no mean to fill "
+                "in; use --missing zero or drop (CsvOptions::missing), or remove the column",
+                ctx.path, column + 1, named(ctx, column)));
+        }
+        feat[cell] = static_cast<T>(sum[j] / count[j]);
+    }
+}
+
+// Missing::drop: moves the kept rows to the front and shrinks the tensors to them.
+template <typename T>
+void drop_rows(const std::string& path, CsvTable<T>& out, const std::vector<bool>& drop) {
+    const index_t rows = out.features.shape(0);
+    const index_t nfeat = out.features.shape(1);
+    T* feat = out.features.data();
+    std::int32_t* lab = out.labels.size() > 0 ? out.labels.data() : nullptr;
+    index_t kept = 0;
+    for (index_t r = 0; r < rows; ++r) {
+        if (drop[std::size_t(r)]) continue;
+        if (kept != r) {
+            std::copy_n(feat + r * nfeat, nfeat, feat + kept * nfeat);
+            if (lab != nullptr) lab[kept] = lab[r];
+            out.lines[std::size_t(kept)] = out.lines[std::size_t(r)];
+        }
+        ++kept;
+    }
+    out.rows_dropped = rows - kept;
+    out.lines.resize(std::size_t(kept));
+    if (kept == 0) {
+        throw FormatError(fmt::format(
+            "read_csv: every one of the {} data rows of '{}' has a missing value, so "
+            "--missing drop leaves none; use --missing zero or mean (CsvOptions::missing), or fix "
+            "the file",
+            rows, path));
+    }
+    if (kept < rows) {
+        out.features = out.features.slice(0, kept).clone();
+        if (lab != nullptr) out.labels = out.labels.slice(0, kept).clone();
+    }
 }
 
 }  // namespace
@@ -213,9 +350,17 @@ CsvTable<T> read_csv(const std::string& path, const CsvOptions& options) {
         }
     }
 
+    out.lines.reserve(static_cast<std::size_t>(rows));
     const Context ctx{path, names};
     T* feat = out.features.data();
     std::int32_t* lab = has_label ? out.labels.data() : nullptr;
+    std::vector<double> sum, count;      // Missing::mean: per feature, over the values present
+    std::vector<index_t> missing_cells;  // Missing::mean: where to fill in the mean
+    std::vector<bool> drop(options.missing == Missing::drop ? std::size_t(rows) : 0);
+    if (options.missing == Missing::mean) {
+        sum.assign(std::size_t(nfeat), 0.0);
+        count.assign(std::size_t(nfeat), 0.0);
+    }
     for (std::size_t r = first_data; r < lines.size(); ++r) {
         const Line& line = lines[r];
         split_fields(line, options.delimiter, path, fields);
@@ -225,14 +370,44 @@ CsvTable<T> read_csv(const std::string& path, const CsvOptions& options) {
                 "needs the same number of '{}'-separated fields",
                 path, line.number, fields.size(), ncols, lines[0].number, options.delimiter));
         }
+        out.lines.push_back(line.number);
+        std::size_t j = 0;  // feature index
         for (std::size_t c = 0; c < ncols; ++c) {
             if (has_label && c == label_col) {
-                *lab++ = parse_number<std::int32_t>(ctx, line, c, fields[c], "an integer label");
-            } else {
-                *feat++ = parse_number<T>(ctx, line, c, fields[c], "a number");
+                *lab++ = parse_label(ctx, line, c, fields[c]);
+                continue;
             }
+            T value{};
+            if (parse_feature(ctx, line, c, fields[c], value)) {
+                *feat = value;
+                if (!sum.empty()) {
+                    sum[j] += double(value);
+                    count[j] += 1;
+                }
+            } else {
+                ++out.missing_values;
+                *feat = T(0);
+                switch (options.missing) {
+                    case Missing::error:
+                        missing_value(ctx, line, c, fields[c]);
+                    case Missing::zero:
+                        break;
+                    case Missing::drop:
+                        drop[r - first_data] = true;
+                        break;
+                    case Missing::mean:
+                        missing_cells.push_back(feat - out.features.data());
+                        break;
+                }
+            }
+            ++feat;
+            ++j;
         }
     }
+    if (!missing_cells.empty()) {
+        fill_means(ctx, out, sum, count, missing_cells, has_label, label_col);
+    }
+    if (!drop.empty()) drop_rows(path, out, drop);
     return out;
 }
 

@@ -3,5 +3,6 @@ list(APPEND MAGMADNN_SOURCES
   data/idx.cpp
   data/loader.cpp
   data/mnist.cpp
+  data/split.cpp
   data/transforms.cpp
 )

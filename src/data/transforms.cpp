@@ -6,9 +6,10 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <cstring>
+#include <span>
 
 #include "magmadnn/core/error.h"
+#include "magmadnn/data/split.h"
 
 namespace magmadnn::data {
 
@@ -41,22 +42,6 @@ void on_host(Tensor<T>& x, F&& f) {
     Tensor<T> host = x.to(HOST);
     f(host);
     x.copy_from(host);
-}
-
-template <typename T>
-Tensor<T> gather_rows(const Tensor<T>& x, const std::vector<index_t>& rows, index_t begin,
-                      index_t end) {
-    Shape shape = x.shape();
-    shape[0] = end - begin;
-    Tensor<T> out(shape, HOST);
-    const index_t width = x.shape(0) == 0 ? 0 : x.size() / x.shape(0);
-    const T* src = x.cdata();
-    T* dst = out.data();
-    for (index_t i = begin; i < end; ++i) {
-        std::memcpy(dst + (i - begin) * width, src + rows[static_cast<std::size_t>(i)] * width,
-                    static_cast<std::size_t>(width) * sizeof(T));
-    }
-    return out;
 }
 
 }  // namespace
@@ -186,13 +171,10 @@ TrainValidation<T> train_validation_split(const Dataset<T>& dataset, double frac
             n, fraction, n_val, n - n_val));
     }
     const std::vector<index_t> order = permutation(n, seed);
-    const Tensor<T> x = dataset.x.to(HOST);
-    const Tensor<std::int32_t> y = dataset.labels.to(HOST);
+    const std::span<const index_t> rows(order);
     TrainValidation<T> out;
-    out.train = {gather_rows(x, order, 0, n - n_val), gather_rows(y, order, 0, n - n_val),
-                 dataset.num_classes};
-    out.validation = {gather_rows(x, order, n - n_val, n), gather_rows(y, order, n - n_val, n),
-                      dataset.num_classes};
+    out.train = subset(dataset, rows.first(static_cast<std::size_t>(n - n_val)));
+    out.validation = subset(dataset, rows.subspan(static_cast<std::size_t>(n - n_val)));
     return out;
 }
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "data/temp_dir.h"
 #include "magmadnn/core/error.h"
 
@@ -34,7 +36,7 @@ TEST(Csv, HeaderAndLabelColumn) {
                                        "1, 0.5 ,-2\r\n"
                                        "\r\n"
                                        "0,1e3,+3.25\r\n"
-                                       "2,\"7\",nan\n");
+                                       "2,\"7\",-0.125\n");
     data::CsvOptions opt;
     opt.label_column = 0;
     const auto t = data::read_csv<double>(path, opt);
@@ -47,7 +49,9 @@ TEST(Csv, HeaderAndLabelColumn) {
     EXPECT_DOUBLE_EQ(t.features.get({1, 0}), 1000.0);
     EXPECT_DOUBLE_EQ(t.features.get({1, 1}), 3.25);
     EXPECT_DOUBLE_EQ(t.features.get({2, 0}), 7.0);
-    EXPECT_TRUE(std::isnan(t.features.get({2, 1})));
+    EXPECT_DOUBLE_EQ(t.features.get({2, 1}), -0.125);
+    EXPECT_EQ(t.lines, (std::vector<index_t>{2, 4, 5}));  // line 3 is blank
+    EXPECT_EQ(t.missing_values, 0);
 }
 
 TEST(Csv, NoHeaderNoLabelsOtherDelimiter) {
@@ -108,9 +112,121 @@ TEST(Csv, ShortAndLongRows) {
 
 TEST(Csv, EmptyFieldIsAMissingValue) {
     TempDir dir;
-    const std::string msg = error_of<FormatError>(dir.write("t.csv", "a,b\n1,\n"));
-    expect_contains(msg, "line 2, column 2");
-    expect_contains(msg, "empty field");
+    const std::string path = dir.write("t.csv", "a,b\n1,\n");
+    const std::string msg = error_of<FormatError>(path);
+    expect_contains(msg, path);
+    expect_contains(msg, "line 2, column 2 ('b')");
+    expect_contains(msg, "missing value (an empty field)");
+    expect_contains(msg, "--missing drop|zero|mean");
+}
+
+TEST(Csv, NanInAnyCaseIsAMissingValue) {
+    TempDir dir;
+    for (const std::string nan : {"nan", "NaN", "-NAN", "+nan", "nan(1)"}) {
+        const std::string msg = error_of<FormatError>(dir.write("t.csv", "a,b\n1,2\n3," + nan));
+        expect_contains(msg, "line 3, column 2 ('b'): missing value ('" + nan + "')");
+        expect_contains(msg, "--missing drop|zero|mean");
+    }
+}
+
+TEST(Csv, InfinityIsAnErrorUnderEveryPolicy) {
+    TempDir dir;
+    for (const std::string inf : {"inf", "-Infinity", "+INF"}) {
+        const std::string path = dir.write("t.csv", "a,b\n1,2\n" + inf + ",3\n");
+        for (const auto policy : {data::Missing::error, data::Missing::drop, data::Missing::zero,
+                                  data::Missing::mean}) {
+            data::CsvOptions opt;
+            opt.missing = policy;
+            const std::string msg = error_of<FormatError>(path, opt);
+            expect_contains(msg, "line 3, column 1 ('a'): '" + inf + "' is infinite");
+        }
+    }
+}
+
+TEST(Csv, OutOfRangeIsAnErrorAndUnderflowReadsAsZero) {
+    TempDir dir;
+    const std::string big = dir.write("big.csv", "a\n1e39\n");
+    expect_contains(error_of<FormatError>(big), "'1e39' is beyond the range of float");
+    data::CsvOptions opt;
+    opt.missing = data::Missing::zero;
+    expect_contains(error_of<FormatError>(big, opt), "beyond the range of float");
+    EXPECT_DOUBLE_EQ(data::read_csv<double>(big).features.get({0, 0}), 1e39);
+    const std::string huge = dir.write("huge.csv", "a\n-1e400\n1\n");
+    try {
+        data::read_csv<double>(huge);
+        ADD_FAILURE() << "no error for -1e400 as double";
+    } catch (const FormatError& e) {
+        expect_contains(e.what(), "line 2, column 1 ('a'): '-1e400' is beyond the range of double");
+    }
+    const auto tiny = data::read_csv<float>(dir.write("tiny.csv", "a\n1e-50\n-1e-5000\n"));
+    EXPECT_EQ(tiny.features.get({0, 0}), 0.0f);
+    EXPECT_EQ(tiny.features.get({1, 0}), 0.0f);
+    EXPECT_TRUE(std::signbit(tiny.features.get({1, 0})));
+}
+
+TEST(Csv, MissingZeroFillsInZero) {
+    TempDir dir;
+    data::CsvOptions opt;
+    opt.missing = data::Missing::zero;
+    const auto t = data::read_csv<float>(dir.write("t.csv", "a,b\n1,\nNaN,4\n5,6\n"), opt);
+    EXPECT_EQ(t.features.to_vector(), (std::vector<float>{1, 0, 0, 4, 5, 6}));
+    EXPECT_EQ(t.missing_values, 2);
+    EXPECT_EQ(t.rows_dropped, 0);
+}
+
+TEST(Csv, MissingMeanFillsInTheColumnMeanOfTheRowsWithAValue) {
+    TempDir dir;
+    data::CsvOptions opt;
+    opt.missing = data::Missing::mean;
+    opt.label_column = 1;
+    const auto t =
+        data::read_csv<double>(dir.write("t.csv", "a,y,b\n1,0,\n,1,4\n5,0,nan\n6,1,10\n"), opt);
+    // a: mean(1, 5, 6) = 4; b: mean(4, 10) = 7
+    EXPECT_EQ(t.features.to_vector(), (std::vector<double>{1, 7, 4, 4, 5, 7, 6, 10}));
+    EXPECT_EQ(t.labels.to_vector(), (std::vector<std::int32_t>{0, 1, 0, 1}));
+    EXPECT_EQ(t.missing_values, 3);
+    const std::string msg =
+        error_of<FormatError>(dir.write("e.csv", "a,y,b\n1,0,\n2,1,nan\n"), opt);
+    expect_contains(msg, "column 3 ('b') has no value in any row");
+}
+
+TEST(Csv, MissingDropLeavesTheRowOut) {
+    TempDir dir;
+    data::CsvOptions opt;
+    opt.missing = data::Missing::drop;
+    opt.label_column = 0;
+    const auto t = data::read_csv<float>(
+        dir.write("t.csv", "y,a,b\n0,1,2\n1,,3\n\n2,4,5\n0,nan,nan\n1,6,7\n"), opt);
+    EXPECT_EQ(t.features.shape(), (Shape{3, 2}));
+    EXPECT_EQ(t.features.to_vector(), (std::vector<float>{1, 2, 4, 5, 6, 7}));
+    EXPECT_EQ(t.labels.to_vector(), (std::vector<std::int32_t>{0, 2, 1}));
+    EXPECT_EQ(t.lines, (std::vector<index_t>{2, 5, 7}));
+    EXPECT_EQ(t.missing_values, 3);
+    EXPECT_EQ(t.rows_dropped, 2);
+    expect_contains(error_of<FormatError>(dir.write("all.csv", "y,a\n0,\n1,nan\n"), opt),
+                    "every one of the 2 data rows");
+}
+
+TEST(Csv, AMissingLabelIsAnErrorUnderEveryPolicy) {
+    TempDir dir;
+    for (const std::string label : {"", "nan", "NaN"}) {
+        const std::string path = dir.write("t.csv", "x,y\n1,0\n2," + label + "\n");
+        for (const auto policy : {data::Missing::error, data::Missing::drop, data::Missing::zero,
+                                  data::Missing::mean}) {
+            data::CsvOptions opt;
+            opt.label_column = 1;
+            opt.missing = policy;
+            const std::string msg = error_of<FormatError>(path, opt);
+            expect_contains(msg, "line 3, column 2 ('y'): the label is missing");
+            expect_contains(msg, "never imputed");
+        }
+    }
+}
+
+TEST(Csv, SignsAreCheckedOnce) {
+    TempDir dir;
+    expect_contains(error_of<FormatError>(dir.write("t.csv", "a\n+-1\n")), "'+-1'");
+    EXPECT_EQ(data::read_csv<float>(dir.write("p.csv", "a\n+2.5\n")).features.get({0, 0}), 2.5f);
 }
 
 TEST(Csv, EmptyFileAndHeaderOnly) {

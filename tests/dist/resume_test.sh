@@ -44,7 +44,7 @@ fi
 done_epochs=$(python3 "$runs" epochs "$work/ck.safetensors")
 total=$((done_epochs + 3))
 echo "checkpoint: $done_epochs epochs; resuming to $total"
-"$cli" evaluate --load "$work/ck.safetensors" --data "$work/t.csv" --json > "$work/eval.txt" ||
+"$cli" evaluate --load "$work/ck.safetensors" --data "$work/t.csv" --seed 3 --json > "$work/eval.txt" ||
   { echo "FAIL: the checkpoint left by the killed job does not load"; fail=1; }
 cp "$work/ck.safetensors" "$work/ck1.safetensors"
 
