@@ -40,6 +40,7 @@ struct TrainArgs {
     bool shuffle = true;
     bool json = false;
     bool profile = false;
+    bool detect_anomaly = false;
     bool verbose = false;
     std::string dist = "automatic";
     double dist_timeout = 0;  // 0: the communicator's (60 s, or MAGMADNN_DIST_TIMEOUT)
@@ -179,6 +180,7 @@ void run_train(const TrainArgs& a) {
     fo.strategy = strategy;
     fo.max_staleness = a.max_staleness;
     fo.resume = !a.resume.empty();
+    fo.detect_anomaly = a.detect_anomaly;
     // every epoch (and every --checkpoint-every steps), atomically, rank 0 writing: a job that
     // dies keeps its last checkpoint
     const std::string checkpoint = a.checkpoint.empty() ? a.resume : a.checkpoint;
@@ -319,6 +321,9 @@ void add_train_command(CLI::App& app) {
     cmd->add_option("--dist-timeout", a->dist_timeout,
                     "seconds a rank waits for the others before aborting the job (default 60)")
         ->check(CLI::PositiveNumber);
+    cmd->add_flag("--detect-anomaly", a->detect_anomaly,
+                  "stop at the first graph node or weight gradient holding a NaN or an infinity, "
+                  "naming it (slow)");
     cmd->add_flag("--profile", a->profile,
                   "time every node's forward and backward pass; print the table to stderr");
     cmd->callback([a, batch, optimizer_flags] {

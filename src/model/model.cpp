@@ -27,6 +27,43 @@ template <typename T>
 bool is_variable(const op::OpPtr<T>& node) {
     return node && node->kind() == "variable";
 }
+
+// Whether every element of t is a finite number (GPU tensors are read through the host).
+template <typename T>
+bool all_finite(const Tensor<T>& t) {
+    if (t.empty()) return true;
+    const Tensor<T> h = t.memory() == DEVICE ? t.to(HOST) : t;
+    const T* d = h.cdata();
+    bool ok = true;
+    for (index_t i = 0; i < h.size(); ++i) ok &= std::isfinite(d[i]);
+    return ok;
+}
+
+// detect_anomaly: the first node of the graph whose output is not finite, named with the
+// shapes it read.
+template <typename T>
+void check_forward(const op::OpPtr<T>& loss, int epoch, index_t step) {
+    for (op::Operation<T>* node : loss->order()) {
+        if (all_finite(node->output())) continue;
+        if (node->inputs().empty()) {
+            throw NumericError(fmt::format(
+                "Model::fit: anomaly at epoch {}, step {}: variable '{}' (shape {}) holds a NaN "
+                "or an infinity: the batch's data, or a weight an earlier step spoiled",
+                epoch + 1, step + 1, node->name(), to_string(node->shape())));
+        }
+        std::string inputs;
+        for (const auto& in : node->inputs()) {
+            inputs += (inputs.empty() ? "" : ", ") + to_string(in->shape()) +
+                      (all_finite(in->output()) ? "" : " (not finite)");
+        }
+        throw NumericError(fmt::format(
+            "Model::fit: anomaly at epoch {}, step {}: node '{}' ({}) computed a NaN or an "
+            "infinity from inputs of shapes [{}]; its inputs are finite, so the overflow or the "
+            "invalid operation is this node's: check its input's range (scale the data), the "
+            "learning rate, or the op's domain",
+            epoch + 1, step + 1, node->name(), node->kind(), inputs));
+    }
+}
 }  // namespace
 
 template <typename T>
@@ -260,6 +297,7 @@ History Model<T>::fit(const Tensor<T>& x, const Tensor<T>& y, int epochs, const 
             label_value.copy_from(batch.y);
             lap("model", "next batch (wait + copy)");
             loss_->eval();
+            if (options.detect_anomaly) check_forward(loss_, epoch, step);
             if (reducer) {
                 // each bucket's reduction starts as soon as backward has finished its gradients
                 grads_.clear();
@@ -275,6 +313,18 @@ History Model<T>::fit(const Tensor<T>& x, const Tensor<T>& y, int epochs, const 
                 grads_.clear();
                 for (const auto& w : weights_) grads_.push_back(w->grad());
             }
+            if (options.detect_anomaly) {
+                for (std::size_t i = 0; i < grads_.size(); ++i) {
+                    if (all_finite(grads_[i])) continue;
+                    throw NumericError(fmt::format(
+                        "Model::fit: anomaly at epoch {}, step {}: the gradient of weight '{}' "
+                        "(shape {}) holds a NaN or an infinity while the loss ({}) is finite: "
+                        "an op's backward pass overflowed; lower the learning rate or clip the "
+                        "gradients (clip_norm)",
+                        epoch + 1, step + 1, weights_[i]->name(), to_string(grads_[i].shape()),
+                        double(loss_->output().get_flat(0))));
+                }
+            }
             if (!reducer || reducer->steps_here()) optimizer_->step(params_, grads_);
             if (reducer && reducer->strategy() == dist::Strategy::master_worker) {
                 reducer->broadcast(params_);  // rank 0's updated weights to the workers
@@ -284,7 +334,9 @@ History Model<T>::fit(const Tensor<T>& x, const Tensor<T>& y, int epochs, const 
             if (!std::isfinite(l)) {
                 throw NumericError(fmt::format(
                     "Model::fit: the loss became {} at epoch {}, step {}; lower the learning rate "
-                    "(now {}) or check the data for NaN",
+                    "(now {}) or check the data for NaN (a non-finite gradient of the step "
+                    "before spoils this one's loss: detect_anomaly / --detect-anomaly names the "
+                    "first node that computed one)",
                     l, epoch + 1, step + 1, lr));
             }
             loss_sum += l;

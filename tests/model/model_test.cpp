@@ -368,6 +368,40 @@ TEST(Model, DivergingLossIsReported) {
     EXPECT_THROW(model.fit(train.x, train.y, 1, quiet()), NumericError);
 }
 
+// detect_anomaly names the first node whose output is not finite: rows of 1e20 in every batch
+// make step 1's gradients and weights huge, so a product of step 2 overflows; without it the
+// loss stops training at the same step.
+TEST(Model, DetectAnomalyNamesTheFirstNonFiniteNode) {
+    const char* arch = R"({"input_shape": [4], "layers": [
+        {"type": "fullyconnected", "units": 16}, {"type": "activation", "activation": "relu"},
+        {"type": "fullyconnected", "units": 3}]})";
+    Blobs train = blobs(60, 14);
+    for (index_t r : {0, 20, 40}) {
+        for (index_t j = 0; j < 4; ++j) train.x.set({r, j}, 1e20f);
+    }
+    for (const bool detect : {true, false}) {
+        set_seed(30);
+        auto m = model::sequential<float>(arch, 20, optimizer::sgd(0.1));
+        model::FitOptions o = quiet();
+        o.shuffle = false;
+        o.detect_anomaly = detect;
+        try {
+            m.fit(train.x, train.y, 1, o);
+            ADD_FAILURE() << "no error, detect_anomaly " << detect;
+        } catch (const NumericError& e) {
+            const std::string what = e.what();
+            EXPECT_NE(what.find("epoch 1, step 2"), std::string::npos) << what;
+            if (detect) {
+                EXPECT_NE(what.find("anomaly"), std::string::npos) << what;
+                EXPECT_NE(what.find("(linear) computed a NaN or an infinity from inputs of shapes "
+                                    "[{20, "),
+                          std::string::npos)
+                    << what;
+            }
+        }
+    }
+}
+
 TEST(Model, SequentialFromJsonAndSummary) {
     const std::string arch = R"({"input_shape": [4], "layers": [
         {"type": "fullyconnected", "units": 8}, {"type": "activation", "activation": "relu"},

@@ -146,6 +146,12 @@ struct FitOptions {
     std::string checkpoint;
     index_t checkpoint_every = 0;
     int keep_checkpoints = 3;
+    // After every forward pass, the first graph node whose output holds a NaN or an infinity,
+    // and after every backward pass, the first such weight gradient, stop training with a
+    // NumericError naming it, its inputs' shapes and the step (as torch.autograd's anomaly
+    // mode; it reads every node's output, so it is slow). Without it a non-finite loss stops
+    // training at its step, and a non-finite gradient at the next one, whose loss it spoils.
+    bool detect_anomaly = false;
 };
 
 // Whether a checkpoint path names a directory (it ends in '/', or is one).
