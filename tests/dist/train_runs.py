@@ -33,11 +33,23 @@ def assert_follows(ranks, lone, rel=2e-4):
         assert abs(a - b) <= rel * abs(b), f"ranks {ranks['train_loss']} vs lone {lone['train_loss']}"
 
 
-def epochs_trained(path):
-    """magmadnn.epochs_trained from a safetensors file's header (its first 8 bytes: the JSON's length)."""
+def read_safetensors(path):
+    """(header, data) of a safetensors file: its first 8 bytes give the JSON header's length."""
     with open(path, "rb") as f:
         (length,) = struct.unpack("<Q", f.read(8))
-        header = json.loads(f.read(length))
+        return json.loads(f.read(length)), f.read()
+
+
+def tensor_bytes(path):
+    """name -> raw bytes of every tensor of a safetensors file."""
+    header, data = read_safetensors(path)
+    return {k: data[v["data_offsets"][0]:v["data_offsets"][1]]
+            for k, v in header.items() if k != "__metadata__"}
+
+
+def epochs_trained(path):
+    """magmadnn.epochs_trained from a saved model's header."""
+    header, _ = read_safetensors(path)
     return int(header["__metadata__"]["magmadnn.epochs_trained"])
 
 

@@ -56,18 +56,10 @@ grep -q "skipping checkpoint" "$work/err.txt" && { cat "$work/err.txt"; echo "FA
 "$cli" "${common[@]}" --epochs "$total" --checkpoint "$work/ref/" --save "$work/ref.safetensors" \
   > "$work/ref.txt" || { cat "$work/ref.txt"; echo "FAIL: the uninterrupted run"; exit 1; }
 
-python3 - "$work" <<'PY'
-import json, os, struct, sys
+PYTHONPATH="$here/../dist" python3 - "$work" <<'PY'
+import json, os, sys
+from train_runs import tensor_bytes as tensors
 work = sys.argv[1]
-
-def tensors(path):
-    """name -> raw bytes of every tensor of a safetensors file."""
-    with open(path, "rb") as f:
-        (n,) = struct.unpack("<Q", f.read(8))
-        header = json.loads(f.read(n))
-        data = f.read()
-    return {k: data[v["data_offsets"][0]:v["data_offsets"][1]]
-            for k, v in header.items() if k != "__metadata__"}
 
 def summary(path):
     return [json.loads(l) for l in open(path) if '"test_accuracy"' in l][-1]
