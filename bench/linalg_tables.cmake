@@ -13,8 +13,8 @@ find_package(OpenMP REQUIRED COMPONENTS CXX)
 
 add_library(magmadnn_linalg_tables STATIC ${CMAKE_CURRENT_LIST_DIR}/linalg_tables.cpp)
 target_compile_options(magmadnn_linalg_tables PRIVATE ${MAGMADNN_WARNINGS})
-target_include_directories(magmadnn_linalg_tables PUBLIC ${CMAKE_CURRENT_LIST_DIR}
-  PRIVATE ${MAGMADNN_CBLAS_INCLUDE})
+target_include_directories(magmadnn_linalg_tables PUBLIC ${CMAKE_CURRENT_LIST_DIR})
+target_include_directories(magmadnn_linalg_tables SYSTEM PRIVATE ${MAGMADNN_CBLAS_INCLUDE})
 target_link_libraries(magmadnn_linalg_tables PUBLIC magmadnn::magmadnn PRIVATE fmt::fmt
   magmadnn_dnnl ${CMAKE_DL_LIBS})
 if(MAGMADNN_BENCH_XSMM AND MAGMADNN_BENCH_XSMM_INCLUDE)

@@ -39,9 +39,12 @@ class Tensor {
     index_t size() const { return size_; }
     bool empty() const { return size_ == 0; }
     memory_t memory() const { return memory_; }
-    // Complex tensors (FFT) have no DType; the constraint keeps them instantiable.
-    DType dtype() const requires requires { dtype_of<T>::value; }
-    { return dtype_of<T>::value; }
+    // Complex tensors (FFT) have no DType: a member template is instantiated only when called,
+    // so they stay instantiable (clang 14 ignores a constraint on a plain member there).
+    template <typename U = T>
+    DType dtype() const {
+        return dtype_of<U>::value;
+    }
 
     // Element access by multi-index or flat index, on any memory type (DEVICE goes through a
     // one-element copy: fine for tests and inspection, not for loops).

@@ -64,7 +64,7 @@ class DeviceCollectives {
     Communicator* comm_;
     DeviceTransport transport_;
     std::unique_ptr<Nccl> nccl_;
-    std::size_t pending_ = 0;  // elements enqueued since the last wait
+    [[maybe_unused]] std::size_t pending_ = 0;  // elements enqueued since the last wait (CUDA)
 };
 
 }  // namespace magmadnn::dist

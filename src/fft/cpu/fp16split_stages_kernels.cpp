@@ -70,7 +70,8 @@ std::vector<float> dft_matrix(int R) {
 
 float round_f16(float x) {
 #if defined(MAGMADNN_ISA_AVX2)
-    return _cvtsh_ss(_cvtss_sh(x, _MM_FROUND_TO_NEAREST_INT));  // IEEE round to nearest even
+    // IEEE round to nearest even (the vector forms: clang's _cvtss_sh is a C99 compound literal)
+    return _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtps_ph(_mm_set_ss(x), _MM_FROUND_TO_NEAREST_INT)));
 #else
     return static_cast<float>(f16(x));
 #endif
