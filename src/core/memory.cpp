@@ -8,6 +8,7 @@
 #include <mutex>
 #include <vector>
 
+#include "host_alloc.h"
 #include "magmadnn/core/device.h"
 #include "magmadnn/core/error.h"
 
@@ -18,18 +19,6 @@
 namespace magmadnn {
 
 namespace {
-
-constexpr std::size_t kHostAlignment = 64;  // a cache line, and an AVX-512 register
-
-void* host_alloc(std::size_t bytes) {
-    const std::size_t rounded = (bytes + kHostAlignment - 1) / kHostAlignment * kHostAlignment;
-    void* p = std::aligned_alloc(kHostAlignment, rounded == 0 ? kHostAlignment : rounded);
-    if (p == nullptr) {
-        throw Error(fmt::format("host allocation of {} bytes failed: out of memory", bytes));
-    }
-    std::memset(p, 0, rounded);
-    return p;
-}
 
 #ifdef MAGMADNN_WITH_CUDA
 // Device blocks are cached by rounded size: a training loop that allocates the same sizes every
@@ -132,7 +121,7 @@ class DeviceCache {
 
 Storage::Storage(std::size_t bytes, memory_t memory) : bytes_(bytes), memory_(memory) {
     if (memory == HOST) {
-        host_ = host_alloc(bytes);
+        host_ = detail::host_alloc(bytes);
         return;
     }
     require_device(fmt::format("a {}-byte tensor in {} memory", bytes, to_string(memory)));
@@ -184,7 +173,7 @@ Storage::Storage(std::size_t bytes, memory_t memory) : bytes_(bytes), memory_(me
 Storage::~Storage() {
     switch (memory_) {
         case HOST:
-            std::free(host_);
+            detail::host_free(host_, bytes_);
             break;
 #ifdef MAGMADNN_WITH_CUDA
         case DEVICE:

@@ -12,7 +12,12 @@ namespace magmadnn {
 namespace {
 
 std::shared_ptr<Storage> make_storage(index_t n, std::size_t elem, memory_t memory) {
-    return std::make_shared<Storage>(static_cast<std::size_t>(n) * elem, memory);
+    std::size_t bytes = 0;
+    if (__builtin_mul_overflow(static_cast<std::size_t>(n), elem, &bytes)) {
+        throw ValueError(fmt::format(
+            "Tensor: {} elements of {} bytes are more than any address space holds", n, elem));
+    }
+    return std::make_shared<Storage>(bytes, memory);
 }
 
 }  // namespace

@@ -16,7 +16,7 @@ index_t numel(const Shape& shape);
 // "{2, 3, 4}"
 std::string to_string(const Shape& shape);
 
-// Throws ValueError naming `what` if an extent is negative.
+// Throws ValueError naming `what` if an extent is negative or the elements number over 2^63.
 void check_shape(const Shape& shape, const char* what);
 
 }  // namespace magmadnn
