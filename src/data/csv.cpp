@@ -293,6 +293,27 @@ void drop_rows(const std::string& path, CsvTable<T>& out, const std::vector<bool
     }
 }
 
+// Every row has the first line's number of fields.
+void check_width(const Context& ctx, const Line& line, std::size_t nfields, std::size_t ncols,
+                 const Line& first, char delim) {
+    if (nfields != ncols) {
+        throw FormatError(fmt::format(
+            "read_csv: '{}' line {} has {} fields, expected {} (as in line {}); every row "
+            "needs the same number of '{}'-separated fields",
+            ctx.path, line.number, nfields, ncols, first.number, delim));
+    }
+}
+
+// Checks only the rows' widths, before a table is allocated for them.
+void check_field_counts(const Context& ctx, const std::vector<Line>& lines,
+                        std::size_t first_data, std::size_t ncols, char delim) {
+    std::vector<std::string_view> fields;
+    for (std::size_t r = first_data; r < lines.size(); ++r) {
+        split_fields(lines[r], delim, ctx.path, fields);
+        check_width(ctx, lines[r], fields.size(), ncols, lines[0], delim);
+    }
+}
+
 }  // namespace
 
 template <typename T>
@@ -338,6 +359,13 @@ CsvTable<T> read_csv(const std::string& path, const CsvOptions& options) {
     }
     const auto label_col = static_cast<std::size_t>(options.label_column);
     const index_t nfeat = static_cast<index_t>(ncols) - (has_label ? 1 : 0);
+    const Context ctx{path, names};
+    // A row of n fields holds at least n - 1 delimiters, so a first line that promises more
+    // fields than the file has bytes per row (a long header over many short rows) means a bad
+    // row: find it before allocating rows x columns.
+    if (ncols - 1 > text.size() / static_cast<std::size_t>(rows)) {
+        check_field_counts(ctx, lines, first_data, ncols, options.delimiter);
+    }
 
     CsvTable<T> out;
     out.features = Tensor<T>({rows, nfeat}, HOST);
@@ -351,7 +379,6 @@ CsvTable<T> read_csv(const std::string& path, const CsvOptions& options) {
     }
 
     out.lines.reserve(static_cast<std::size_t>(rows));
-    const Context ctx{path, names};
     T* feat = out.features.data();
     std::int32_t* lab = has_label ? out.labels.data() : nullptr;
     std::vector<double> sum, count;      // Missing::mean: per feature, over the values present
@@ -364,12 +391,7 @@ CsvTable<T> read_csv(const std::string& path, const CsvOptions& options) {
     for (std::size_t r = first_data; r < lines.size(); ++r) {
         const Line& line = lines[r];
         split_fields(line, options.delimiter, path, fields);
-        if (fields.size() != ncols) {
-            throw FormatError(fmt::format(
-                "read_csv: '{}' line {} has {} fields, expected {} (as in line {}); every row "
-                "needs the same number of '{}'-separated fields",
-                path, line.number, fields.size(), ncols, lines[0].number, options.delimiter));
-        }
+        check_width(ctx, line, fields.size(), ncols, lines[0], options.delimiter);
         out.lines.push_back(line.number);
         std::size_t j = 0;  // feature index
         for (std::size_t c = 0; c < ncols; ++c) {

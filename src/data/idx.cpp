@@ -1,6 +1,7 @@
 // IDX reader. zlib's gzread passes a plain file through unchanged, so one path reads both.
-// The tensor is allocated only once the header's promise is plausible for the file's size
-// (deflate expands at most ~1032:1), so a corrupt header cannot ask for terabytes.
+// The tensor is allocated only once the header's promise fits the file's size (a plain file
+// exactly, a gzipped one within deflate's ~1032:1 expansion), so a corrupt header cannot ask
+// for terabytes.
 
 #include "magmadnn/data/idx.h"
 
@@ -68,6 +69,9 @@ class GzFile {
         }
         return done;
     }
+
+    // Whether the file is plain, not gzip (known after the first read).
+    bool plain() const { return gzdirect(f_) != 0; }
 
     // Counts the bytes left (reads them).
     std::uint64_t drain() {
@@ -179,7 +183,11 @@ Tensor<std::uint8_t> read_idx(const std::string& path) {
             "is corrupt",
             path, to_string(shape)));
     }
-    if (ec == std::error_code{} && promised > file_bytes * kMaxDeflateRatio + 4096) {
+    if (ec == std::error_code{} && file.plain()) {
+        const std::uint64_t header_bytes = 4 + dims_bytes;
+        const std::uint64_t present = file_bytes > header_bytes ? file_bytes - header_bytes : 0;
+        if (promised > present) truncated(path, promised, present, "");
+    } else if (ec == std::error_code{} && promised > file_bytes * kMaxDeflateRatio + 4096) {
         const std::uint64_t present = file.drain();
         truncated(path, promised, present, "");
     }

@@ -15,6 +15,7 @@
 #include <set>
 #include <tuple>
 
+#include "json_depth.h"
 #include "magmadnn/core/error.h"
 #include "magmadnn/io/safetensors.h"
 #include "safetensors_dtype.h"
@@ -42,14 +43,20 @@ std::uint64_t read_u64(const std::string& path, const json& v, const std::string
     return v.get<std::uint64_t>();
 }
 
-// json::parse keeps the last of duplicate keys; this callback notes any duplicate instead.
+// json::parse keeps the last of duplicate keys; this callback notes any duplicate instead, and
+// stops at nesting no header has.
 struct DuplicateFinder {
+    const std::string& what;
     std::vector<std::set<std::string>> keys;
     std::string duplicate;
-    bool operator()(int /*depth*/, json::parse_event_t event, json& parsed) {
+    bool operator()(int depth, json::parse_event_t event, json& parsed) {
         switch (event) {
             case json::parse_event_t::object_start:
+                detail::check_json_depth(depth, what);
                 keys.emplace_back();
+                break;
+            case json::parse_event_t::array_start:
+                detail::check_json_depth(depth, what);
                 break;
             case json::parse_event_t::object_end:
                 keys.pop_back();
@@ -114,13 +121,15 @@ RawHeader read_raw_header(const std::string& path) {
 
 // The header as a JSON object with unique keys.
 json parse_header(const std::string& path, const std::string& text) {
-    DuplicateFinder finder;
+    DuplicateFinder finder{fmt::format("safetensors file '{}': the header", path), {}, {}};
     json header;
     try {
         header = json::parse(text, std::ref(finder));
     } catch (const json::parse_error& e) {
         bad(path, fmt::format("the {}-byte header is not valid JSON (at header byte {}: {})",
                               text.size(), e.byte, e.what()));
+    } catch (const json::exception& e) {  // a number beyond double's range, ...
+        bad(path, fmt::format("the {}-byte header cannot be read: {}", text.size(), e.what()));
     }
     if (!header.is_object()) {
         bad(path, fmt::format("the header is a JSON {}, expected an object", header.type_name()));

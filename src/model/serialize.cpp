@@ -1,9 +1,12 @@
 // Architecture JSON, building a sequential model from it, and saving / loading models.
 #include <fmt/format.h>
 
+#include <charconv>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <string_view>
 
+#include "io/json_depth.h"
 #include "magmadnn/core/error.h"
 #include "magmadnn/io/safetensors.h"
 #include "magmadnn/model/model.h"
@@ -50,6 +53,7 @@ json attr_to_json(const std::string& v) {
 std::string json_to_attr(const json& v) {
     if (v.is_string()) return v.get<std::string>();
     if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
+    if (v.is_number_unsigned()) return std::to_string(v.get<unsigned long long>());
     if (v.is_number_integer()) return std::to_string(v.get<long long>());
     if (v.is_number()) return fmt::format("{}", v.get<double>());
     return v.dump();
@@ -81,22 +85,81 @@ std::string weight_name(std::size_t layer, std::size_t k, std::size_t count) {
                        count == 2 && k == 1 ? "bias" : (k == 0 ? "weight" : fmt::format("w{}", k)));
 }
 
-// "5", "5,3", "[5,3]" or "[5]" -> {h, w}.
-op::Pair parse_pair(std::string v, const char* key, const std::string& where, std::size_t index) {
-    std::erase_if(v, [](char c) { return c == '[' || c == ']' || c == ' '; });
-    try {
-        const auto comma = v.find(',');
-        if (comma == std::string::npos) {
-            const index_t a = std::stoll(v);
-            return {a, a};
-        }
-        return {std::stoll(v.substr(0, comma)), std::stoll(v.substr(comma + 1))};
-    } catch (const std::exception&) {
-        throw FormatError(
-            fmt::format("{}: layer {}: '{}' = '{}' is not an integer or a pair "
-                        "[h, w]",
-                        where, index, key, v));
+// Whether all of `text` is one number of type V: std::stoll and std::stof stop at the first
+// character they cannot use, which read "1e+20" units as 1.
+template <typename V>
+bool parse_whole(std::string_view text, V& out) {
+    const char* end = text.data() + text.size();
+    const auto [p, ec] = std::from_chars(text.data(), end, out);
+    return !text.empty() && ec == std::errc{} && p == end;
+}
+
+index_t to_int(const std::string& v, const char* key, const std::string& where) {
+    index_t out = 0;
+    if (!parse_whole(v, out)) {
+        throw FormatError(fmt::format("{}: '{}' = '{}' is not an integer", where, key, v));
     }
+    return out;
+}
+
+float to_float(const std::string& v, const char* key, const std::string& where) {
+    float out = 0;
+    if (!parse_whole(v, out)) {
+        throw FormatError(fmt::format("{}: '{}' = '{}' is not a number", where, key, v));
+    }
+    return out;
+}
+
+// "5", "5,3", "[5,3]" or "[5]" -> {h, w}.
+op::Pair parse_pair(std::string v, const char* key, const std::string& where) {
+    std::erase_if(v, [](char c) { return c == '[' || c == ']' || c == ' '; });
+    const auto comma = v.find(',');
+    index_t h = 0, w = 0;
+    const bool ok = comma == std::string::npos
+                        ? parse_whole(v, h) && parse_whole(v, w)
+                        : parse_whole(std::string_view(v).substr(0, comma), h) &&
+                              parse_whole(std::string_view(v).substr(comma + 1), w);
+    if (!ok) {
+        throw FormatError(
+            fmt::format("{}: '{}' = '{}' is not an integer or a pair [h, w]", where, key, v));
+    }
+    return {h, w};
+}
+
+// The architecture as a JSON object; FormatError for anything else.
+json parse_architecture(const std::string& text, const std::string& where) {
+    json arch;
+    try {
+        arch = json::parse(text, [&](int depth, json::parse_event_t event, json&) {
+            if (event == json::parse_event_t::object_start ||
+                event == json::parse_event_t::array_start) {
+                io::detail::check_json_depth(depth, where + ": the architecture");
+            }
+            return true;
+        });
+    } catch (const json::exception& e) {
+        throw FormatError(
+            fmt::format("{}: the architecture is not valid JSON: {}", where, e.what()));
+    }
+    if (!arch.is_object()) {
+        throw FormatError(fmt::format("{}: the architecture is a JSON {}, expected an object",
+                                      where, arch.type_name()));
+    }
+    return arch;
+}
+
+// An optional field of the architecture that must have type `Want` when present.
+template <typename Want>
+Want optional_field(const json& arch, const char* key, Want fallback, const std::string& where) {
+    const auto it = arch.find(key);
+    if (it == arch.end()) return fallback;
+    const bool ok = std::is_same_v<Want, std::string> ? it->is_string() : it->is_number_integer();
+    if (!ok) {
+        throw FormatError(fmt::format(
+            "{}: the architecture's '{}' is {}, expected {}", where, key, it->dump().substr(0, 80),
+            std::is_same_v<Want, std::string> ? "a string" : "an integer"));
+    }
+    return it->get<Want>();
 }
 
 }  // namespace
@@ -127,67 +190,69 @@ template <typename T>
 Model<T> sequential(const std::string& architecture_json, index_t batch_size,
                     const optimizer::Config& optimizer, memory_t memory) {
     const std::string where = "model::sequential";
-    json arch;
-    try {
-        arch = json::parse(architecture_json);
-    } catch (const json::exception& e) {
-        throw FormatError(
-            fmt::format("{}: the architecture is not valid JSON: {}", where, e.what()));
-    }
+    const json arch = parse_architecture(architecture_json, where);
     if (batch_size <= 0) {
         throw ValueError(fmt::format("{}: batch size must be positive, got {}", where, batch_size));
     }
     Shape shape{batch_size};
-    for (const auto& d : require(arch, "input_shape", where)) {
+    const json& input_shape = require(arch, "input_shape", where);
+    if (!input_shape.is_array()) {
+        throw FormatError(fmt::format("{}: input_shape is {}, expected an array of extents", where,
+                                      input_shape.dump().substr(0, 80)));
+    }
+    for (const auto& d : input_shape) {
         if (!d.is_number_integer() || d.get<long long>() <= 0) {
             throw FormatError(fmt::format("{}: input_shape must hold positive integers, got {}",
-                                          where, arch["input_shape"].dump()));
+                                          where, input_shape.dump().substr(0, 80)));
         }
         shape.push_back(d.get<index_t>());
     }
-    const Loss loss = loss_from_name(arch.value("loss", "softmax_crossentropy"), where);
+    const Loss loss = loss_from_name(
+        optional_field<std::string>(arch, "loss", "softmax_crossentropy", where), where);
+    const json& layer_list = require(arch, "layers", where);
+    if (!layer_list.is_array()) {
+        throw FormatError(fmt::format("{}: layers is {}, expected an array of layers", where,
+                                      layer_list.dump().substr(0, 80)));
+    }
     auto data = op::var<T>("data", shape, {NONE, {}}, memory);
     std::vector<layer::LayerPtr<T>> layers{layer::input(data)};
     bool has_output = false;
     std::size_t index = 0;
-    for (const auto& l : require(arch, "layers", where)) {
+    for (const auto& l : layer_list) {
         ++index;
-        const std::string type = json_to_attr(require(l, "type", where));
-        auto attr = [&](const char* key) {
-            return json_to_attr(
-                require(l, key, fmt::format("{} (layer {}, {})", where, index, type)));
-        };
+        const std::string type =
+            json_to_attr(require(l, "type", fmt::format("{} (layer {})", where, index)));
+        const std::string at = fmt::format("{} (layer {}, {})", where, index, type);
+        auto attr = [&](const char* key) { return json_to_attr(require(l, key, at)); };
+        auto int_attr = [&](const char* key) { return to_int(attr(key), key, at); };
+        auto float_attr = [&](const char* key) { return to_float(attr(key), key, at); };
+        auto pair_attr = [&](const char* key) { return parse_pair(attr(key), key, at); };
         const op::OpPtr<T> prev = layers.back()->out();
         if (type == "fullyconnected") {
             const bool bias = !l.contains("bias") || attr("bias") == "true";
-            layers.push_back(layer::fullyconnected(prev, std::stoll(attr("units")), bias));
+            layers.push_back(layer::fullyconnected(prev, int_attr("units"), bias));
         } else if (type == "activation") {
             layers.push_back(
                 layer::activation(prev, layer::activation_from_string(attr("activation"))));
         } else if (type == "dropout") {
-            layers.push_back(layer::dropout(prev, std::stof(attr("rate"))));
+            layers.push_back(layer::dropout(prev, float_attr("rate")));
         } else if (type == "flatten") {
             layers.push_back(layer::flatten(prev));
         } else if (type == "conv2d") {
             auto opt = [&](const char* key, op::Pair def) {
-                return l.contains(key) ? parse_pair(json_to_attr(l.at(key)), key, where, index)
-                                       : def;
+                return l.contains(key) ? pair_attr(key) : def;
             };
             const bool bias = !l.contains("bias") || attr("bias") == "true";
-            const index_t groups = l.contains("groups") ? std::stoll(attr("groups")) : 1;
+            const index_t groups = l.contains("groups") ? int_attr("groups") : 1;
             const conv::Algo algo =
                 l.contains("algo") ? conv::algo_from_string(attr("algo")) : conv::Algo::automatic;
-            layers.push_back(layer::conv2d(prev, std::stoll(attr("out_channels")),
-                                           parse_pair(attr("kernel"), "kernel", where, index),
+            layers.push_back(layer::conv2d(prev, int_attr("out_channels"), pair_attr("kernel"),
                                            opt("stride", {1, 1}), opt("padding", {0, 0}),
                                            opt("dilation", {1, 1}), groups, bias, algo));
         } else if (type == "pooling2d") {
-            const op::Pair kernel = parse_pair(attr("kernel"), "kernel", where, index);
-            const op::Pair stride =
-                l.contains("stride") ? parse_pair(attr("stride"), "stride", where, index) : kernel;
-            const op::Pair padding = l.contains("padding")
-                                         ? parse_pair(attr("padding"), "padding", where, index)
-                                         : op::Pair{0, 0};
+            const op::Pair kernel = pair_attr("kernel");
+            const op::Pair stride = l.contains("stride") ? pair_attr("stride") : kernel;
+            const op::Pair padding = l.contains("padding") ? pair_attr("padding") : op::Pair{0, 0};
             const std::string mode = l.contains("mode") ? attr("mode") : "max";
             if (mode != "max" && mode != "average") {
                 throw FormatError(
@@ -200,8 +265,8 @@ Model<T> sequential(const std::string& architecture_json, index_t batch_size,
             layers.push_back(layer::globalavgpool(prev));
         } else if (type == "batchnorm") {
             layers.push_back(
-                layer::batchnorm(prev, l.contains("momentum") ? std::stof(attr("momentum")) : 0.1f,
-                                 l.contains("epsilon") ? std::stof(attr("epsilon")) : 1e-5f));
+                layer::batchnorm(prev, l.contains("momentum") ? float_attr("momentum") : 0.1f,
+                                 l.contains("epsilon") ? float_attr("epsilon") : 1e-5f));
         } else if (type == "output") {
             layers.push_back(layer::output(prev));
             has_output = true;
@@ -269,18 +334,12 @@ Model<T> Model<T>::load(const std::string& path, index_t batch_size, memory_t me
                         "Model::save",
                         path, kArchitectureKey));
     }
-    json arch;
-    try {
-        arch = json::parse(it->second);
-    } catch (const json::exception& e) {
+    const std::string where = fmt::format("Model::load: '{}'", path);
+    const json arch = parse_architecture(it->second, where);
+    const std::string format = optional_field<std::string>(arch, "format", "", where);
+    if (format != kFormat) {
         throw FormatError(
-            fmt::format("Model::load: '{}': the architecture metadata is not valid "
-                        "JSON: {}",
-                        path, e.what()));
-    }
-    if (arch.value("format", "") != kFormat) {
-        throw FormatError(fmt::format("Model::load: '{}' holds format '{}', expected '{}'", path,
-                                      arch.value("format", ""), kFormat));
+            fmt::format("{} holds format '{}', expected '{}'", where, format, kFormat));
     }
     optimizer::Config cfg;
     std::optional<optimizer::Config> saved_cfg;
@@ -295,7 +354,8 @@ Model<T> Model<T>::load(const std::string& path, index_t batch_size, memory_t me
         }
     }
     if (optimizer) cfg = *optimizer;
-    const index_t batch = batch_size > 0 ? batch_size : arch.value("batch_size", index_t(1));
+    const index_t batch =
+        batch_size > 0 ? batch_size : optional_field<index_t>(arch, "batch_size", 1, where);
     Model<T> model = sequential<T>(it->second, batch, cfg, memory);
     if (auto e = meta.find(kEpochsKey); e != meta.end()) {
         std::size_t used = 0;

@@ -248,3 +248,17 @@ TEST(Csv, UnterminatedQuote) {
     TempDir dir;
     expect_contains(error_of<FormatError>(dir.write("q.csv", "a,b\n1,\"2\n")), "closing quote");
 }
+
+TEST(Csv, WideHeaderOverShortRowsFailsBeforeAllocating) {
+    // 200000 columns x 200000 rows would be 160 GB of floats: the short row is found first
+    TempDir dir;
+    const std::size_t n = 200000;
+    std::string text;
+    for (std::size_t c = 0; c < n; ++c) text += c == 0 ? "1" : ",1";
+    text += '\n';
+    for (std::size_t r = 0; r < n; ++r) text += "1\n";
+    data::CsvOptions opt;
+    opt.header = false;
+    expect_contains(error_of<FormatError>(dir.write("wide.csv", text), opt),
+                    "line 2 has 1 fields, expected 200000");
+}

@@ -216,3 +216,12 @@ TEST(SafetensorsCorrupt, MissingFileIsAnIOError) {
     TempDir dir;
     EXPECT_THROW(io::SafetensorsFile(dir.file("none.safetensors")), IOError);
 }
+
+TEST(SafetensorsCorrupt, DeepNestingIsAFormatError) {
+    TempDir dir;
+    // 100000 levels overflowed the stack in the error message's dump() before the depth limit
+    const std::size_t depth = 100000;
+    const std::string deep = std::string(depth, '[') + std::string(depth, ']');
+    expect_contains(format_error(raw_file(dir, "deep.st", R"({"a":)" + deep + "}", 0)),
+                    "nests deeper than 64 levels");
+}
