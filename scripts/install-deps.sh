@@ -18,6 +18,7 @@ packages=(
   libmpich-dev mpich       # scripts/check-mpich.sh (Open MPI stays the default alternative)
   dataset-fashion-mnist    # the main job's data, in /usr/share/datasets/fashion-mnist
   python3                  # safetensors interoperability test (reader written from the spec)
+  clang libclang-rt-dev libomp-dev   # scripts/fuzz.sh: libFuzzer, and OpenMP for clang
 )
 
 missing=()

@@ -305,8 +305,8 @@ void check_width(const Context& ctx, const Line& line, std::size_t nfields, std:
 }
 
 // Checks only the rows' widths, before a table is allocated for them.
-void check_field_counts(const Context& ctx, const std::vector<Line>& lines,
-                        std::size_t first_data, std::size_t ncols, char delim) {
+void check_field_counts(const Context& ctx, const std::vector<Line>& lines, std::size_t first_data,
+                        std::size_t ncols, char delim) {
     std::vector<std::string_view> fields;
     for (std::size_t r = first_data; r < lines.size(); ++r) {
         split_fields(lines[r], delim, ctx.path, fields);
