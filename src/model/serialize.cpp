@@ -1,7 +1,9 @@
 // Architecture JSON, building a sequential model from it, and saving / loading models.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string_view>
@@ -29,6 +31,20 @@ constexpr const char* kOptimizerStepsKey = "magmadnn.optimizer_steps";
 constexpr const char* kEpochsKey = "magmadnn.epochs_trained";
 constexpr const char* kPositionKey = "magmadnn.position";
 constexpr const char* kRngKey = "magmadnn.rng_state";
+// The keys save() writes itself, which Model::set_metadata refuses.
+constexpr const char* kReservedKeys[] = {kArchitectureKey, kOptimizerKey, kOptimizerStepsKey,
+                                         kEpochsKey,       kPositionKey,  kRngKey};
+
+bool is_reserved(const std::string& key) {
+    return std::find(std::begin(kReservedKeys), std::end(kReservedKeys), key) !=
+           std::end(kReservedKeys);
+}
+
+// "namespace.name": a dot with text on both sides.
+bool is_metadata_key(const std::string& key) {
+    const auto dot = key.find('.');
+    return dot != std::string::npos && dot > 0 && dot + 1 < key.size();
+}
 
 std::string state_name(std::size_t i, const char* which) {
     return fmt::format("optimizer.{}.{}", i, which);
@@ -282,8 +298,24 @@ Model<T> sequential(const std::string& architecture_json, index_t batch_size,
 }
 
 template <typename T>
+void Model<T>::set_metadata(const std::string& key, std::string value) {
+    if (!is_metadata_key(key)) {
+        throw ValueError(
+            fmt::format("Model::set_metadata: key '{}' is not of the form namespace.name; use e.g. "
+                        "'user.{}'",
+                        key, key.empty() ? "note" : key));
+    }
+    if (is_reserved(key)) {
+        throw ValueError(fmt::format(
+            "Model::set_metadata: '{}' is written by Model::save itself; choose another key", key));
+    }
+    metadata_[key] = std::move(value);
+}
+
+template <typename T>
 void Model<T>::save(const std::string& path) const {
     io::SafetensorsWriter writer;
+    for (const auto& [key, value] : metadata_) writer.set_metadata(key, value);
     for (std::size_t i = 0; i < layers_.size(); ++i) {
         const auto w = layers_[i]->get_weights();
         for (std::size_t k = 0; k < w.size(); ++k)
@@ -357,6 +389,9 @@ Model<T> Model<T>::load(const std::string& path, index_t batch_size, memory_t me
     const index_t batch =
         batch_size > 0 ? batch_size : optional_field<index_t>(arch, "batch_size", 1, where);
     Model<T> model = sequential<T>(it->second, batch, cfg, memory);
+    for (const auto& [key, value] : meta) {
+        if (is_metadata_key(key) && !is_reserved(key)) model.metadata_[key] = value;
+    }
     if (auto e = meta.find(kEpochsKey); e != meta.end()) {
         std::size_t used = 0;
         int epochs = -1;
@@ -473,6 +508,8 @@ template Model<double> sequential<double>(const std::string&, index_t, const opt
                                           memory_t);
 template std::string Model<float>::architecture_json() const;
 template std::string Model<double>::architecture_json() const;
+template void Model<float>::set_metadata(const std::string&, std::string);
+template void Model<double>::set_metadata(const std::string&, std::string);
 template void Model<float>::save(const std::string&) const;
 template void Model<double>::save(const std::string&) const;
 template Model<float> Model<float>::load(const std::string&, index_t, memory_t,

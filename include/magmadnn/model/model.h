@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -195,6 +196,11 @@ class Model {
     const TrainingPosition& position() const { return position_; }
     // {"format": "magmadnn.sequential", "layers": [...], ...}
     std::string architecture_json() const;
+    // Strings saved with the model (safetensors metadata; checkpoints too) and loaded back:
+    // what its data went through, say. Keys are "namespace.name" ("magmadnn.label_values",
+    // "user.note"); the ones save() writes itself are refused (ValueError).
+    void set_metadata(const std::string& key, std::string value);
+    const std::map<std::string, std::string>& metadata() const { return metadata_; }
 
   private:
     void check_data(const char* what, const Tensor<T>& x, const Tensor<T>* y) const;
@@ -211,6 +217,7 @@ class Model {
     index_t batch_size_;
     Loss loss_kind_;
     TrainingPosition position_;
+    std::map<std::string, std::string> metadata_;
     op::OpPtr<T> data_, labels_, logits_, loss_, prediction_;
     std::vector<Tensor<T>> params_, grads_;
 };
