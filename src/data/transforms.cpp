@@ -6,8 +6,11 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <limits>
+#include <nlohmann/json.hpp>
 #include <span>
 
+#include "io/json_depth.h"
 #include "magmadnn/core/error.h"
 #include "magmadnn/data/split.h"
 
@@ -138,6 +141,63 @@ void Standardizer<T>::apply(Tensor<T>& x) const {
             for (index_t j = 0; j < f; ++j) p[i * f + j] = (p[i * f + j] - m[j]) / s[j];
         }
     });
+}
+
+template <typename T>
+std::string Standardizer<T>::to_json() const {
+    if (features() == 0) {
+        throw ValueError(
+            "Standardizer::to_json: not fitted; call fit(x) on the training data first");
+    }
+    std::vector<double> m, s;
+    for (const T v : mean.to_vector()) m.push_back(static_cast<double>(v));
+    for (const T v : stddev.to_vector()) s.push_back(static_cast<double>(v));
+    return nlohmann::json{{"mean", m}, {"std", s}}.dump();
+}
+
+template <typename T>
+Standardizer<T> Standardizer<T>::from_json(std::string_view text, std::string_view where) {
+    const std::string what = fmt::format("{}: the standardizer ({})", where, metadata_key);
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(text, [&](int depth, nlohmann::json::parse_event_t, auto&) {
+            io::detail::check_json_depth(depth, what);
+            return true;
+        });
+    } catch (const nlohmann::json::exception& e) {
+        throw FormatError(fmt::format("{} is not valid JSON: {}", what, e.what()));
+    }
+    auto column = [&](const char* key) {
+        if (!j.is_object() || !j.contains(key) || !j.at(key).is_array() || j.at(key).empty()) {
+            throw FormatError(fmt::format(
+                "{}: expected {{\"mean\": [...], \"std\": [...]}} with non-empty arrays, got {}",
+                what, j.dump().substr(0, 80)));
+        }
+        std::vector<T> out;
+        for (const auto& v : j.at(key)) {
+            const double d = v.is_number() ? v.get<double>() : std::nan("");
+            if (!std::isfinite(d) || std::fabs(d) > double(std::numeric_limits<T>::max()) ||
+                (std::string_view(key) == "std" && !(static_cast<T>(d) > 0))) {
+                throw FormatError(fmt::format("{}: '{}' holds {}, expected finite numbers{}", what,
+                                              key, v.dump().substr(0, 80),
+                                              std::string_view(key) == "std" ? " above 0" : ""));
+            }
+            out.push_back(static_cast<T>(d));
+        }
+        return out;
+    };
+    const std::vector<T> m = column("mean"), s = column("std");
+    if (m.size() != s.size()) {
+        throw FormatError(
+            fmt::format("{}: {} means but {} standard deviations; expected one of "
+                        "each per feature",
+                        what, m.size(), s.size()));
+    }
+    Standardizer out;
+    const auto f = static_cast<index_t>(m.size());
+    out.mean = Tensor<T>::from_vector(m, {f});
+    out.stddev = Tensor<T>::from_vector(s, {f});
+    return out;
 }
 
 template <typename T>

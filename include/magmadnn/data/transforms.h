@@ -3,6 +3,8 @@
 // train/validation split.
 
 #include <cstdint>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "magmadnn/core/tensor.h"
@@ -20,11 +22,21 @@ Tensor<T> one_hot(const Tensor<std::int32_t>& labels, int num_classes);
 // A constant feature (std 0) is only centred.
 template <typename T>
 struct Standardizer {
+    // The metadata key under which the command line saves a model's standardizer (to_json).
+    static constexpr const char* metadata_key = "magmadnn.standardize";
+
     Tensor<T> mean;    // {f}
     Tensor<T> stddev;  // {f}, population standard deviation (1 where a feature is constant)
 
     void fit(const Tensor<T>& x);
     void apply(Tensor<T>& x) const;  // in place; ShapeError if the feature count differs
+    index_t features() const { return mean.ndim() == 1 ? mean.size() : 0; }  // 0: not fitted
+
+    // {"mean": [...], "std": [...]}, the values as JSON doubles (exact for float); from_json
+    // reads them back bitwise, and throws FormatError naming `where` for anything but two
+    // equally long, non-empty arrays of finite numbers in T's range with every std > 0.
+    std::string to_json() const;
+    static Standardizer from_json(std::string_view text, std::string_view where);
 };
 
 // x *= factor, in place.
