@@ -28,11 +28,20 @@ const char* policy_name(data::Missing m) {
 }
 }  // namespace
 
-TrainTest load_data(const DataOptions& o) {
+TrainTest load_data(const DataOptions& o, const data::LabelMap* labels) {
+    const std::string source = fmt::format("'{}'", o.source);
     if (!ends_with(o.source, ".csv")) {
-        return {data::load_mnist_like<float>(o.source, data::Split::train),
-                data::load_mnist_like<float>(o.source, data::Split::test),
-                {}};
+        TrainTest out{data::load_mnist_like<float>(o.source, data::Split::train),
+                      data::load_mnist_like<float>(o.source, data::Split::test),
+                      {},
+                      {}};
+        out.classes = labels ? *labels : data::LabelMap::identity(out.train.num_classes);
+        if (labels) {
+            labels->apply(out.train.labels, source + " (train)");
+            labels->apply(out.test.labels, source + " (test)");
+            out.train.num_classes = out.test.num_classes = labels->num_classes();
+        }
+        return out;
     }
     data::CsvOptions csv;
     csv.header = o.csv_header;
@@ -45,28 +54,85 @@ TrainTest load_data(const DataOptions& o) {
                    policy_name(o.missing), table.rows_dropped);
     }
     if (o.scale != 1.0) data::scale(table.features, static_cast<float>(o.scale));
-    data::Dataset<float> all{table.features, table.labels, 0};
-    const auto labels = table.labels.to_vector();
-    for (std::size_t i = 0; i < labels.size(); ++i) {
-        if (labels[i] < 0) {
-            throw FormatError(
-                fmt::format("{}: label {} (data row {}) is negative; labels must be class "
-                            "indices 0, 1, ...",
-                            o.source, labels[i], i + 1));
-        }
-        all.num_classes = std::max(all.num_classes, labels[i] + 1);
+    const data::LabelMap classes =
+        labels ? *labels : data::LabelMap::from_labels(table.labels.to_vector());
+    if (!labels && !classes.is_identity()) {
+        fmt::print(stderr,
+                   "magmadnn: '{}': labels {} mapped to classes 0..{} (saved with the model; "
+                   "predict writes the original labels)\n",
+                   o.source, classes.to_string(), classes.num_classes() - 1);
     }
+    classes.apply(table.labels, source, table.lines);
+    data::Dataset<float> all{table.features, table.labels, classes.num_classes()};
+    // the classes keep the labels' order, so the stratified split is the one of the labels
+    const auto mapped = table.labels.to_vector();
     const data::SplitIndices split =
-        data::split_indices(labels, o.test_fraction, o.seed, o.stratify);
+        data::split_indices(mapped, o.test_fraction, o.seed, o.stratify);
     if (split.train.empty() || split.test.empty()) {
         throw ValueError(fmt::format(
             "{}: {} rows with --test-fraction {} leave {} train and {} test rows; choose a "
             "fraction that leaves both non-empty",
-            o.source, labels.size(), o.test_fraction, split.train.size(), split.test.size()));
+            o.source, mapped.size(), o.test_fraction, split.train.size(), split.test.size()));
     }
-    TrainTest out{data::subset(all, split.train), data::subset(all, split.test), {}};
+    TrainTest out{data::subset(all, split.train), data::subset(all, split.test), {}, classes};
     for (const index_t row : split.test) out.test_lines.push_back(table.lines[std::size_t(row)]);
     return out;
+}
+
+DataTransform data_transform(const model::Model<float>& model, const std::string& path) {
+    DataTransform t;
+    const auto& meta = model.metadata();
+    const std::string where = fmt::format("'{}'", path);
+    if (auto it = meta.find(data::LabelMap::metadata_key); it != meta.end()) {
+        t.labels = data::LabelMap::from_json(it->second, where);
+        const auto outputs = model.layers().back()->out()->shape()[1];
+        if (t.labels->num_classes() != outputs) {
+            throw FormatError(
+                fmt::format("{}: the model has {} outputs but {} label values {} ({}); the file is "
+                            "inconsistent: train and save it again",
+                            where, outputs, t.labels->num_classes(), t.labels->to_string(),
+                            data::LabelMap::metadata_key));
+        }
+    }
+    if (auto it = meta.find(data::Standardizer<float>::metadata_key); it != meta.end()) {
+        t.standardizer = data::Standardizer<float>::from_json(it->second, where);
+    }
+    return t;
+}
+
+void set_data_transform(model::Model<float>& model, const DataTransform& t) {
+    if (t.labels && !t.labels->is_identity()) {
+        model.set_metadata(data::LabelMap::metadata_key, t.labels->to_json());
+    }
+    if (t.standardizer) {
+        model.set_metadata(data::Standardizer<float>::metadata_key, t.standardizer->to_json());
+    }
+}
+
+void standardize(TrainTest& d, const data::Standardizer<float>& s, const std::string& model_path,
+                 const std::string& data) {
+    for (Tensor<float>* x : {&d.train.x, &d.test.x}) {
+        const index_t features = x->ndim() == 2 ? x->shape(1) : -1;
+        if (features != s.features()) {
+            throw ValueError(fmt::format(
+                "'{}' has {} features per row, but the model '{}' was standardized on {}; give "
+                "the data the model was trained on",
+                data, features, model_path, s.features()));
+        }
+        s.apply(*x);
+    }
+}
+
+TrainTest load_data_for(const model::Model<float>& model, const std::string& model_path,
+                        const DataOptions& options) {
+    const DataTransform t = data_transform(model, model_path);
+    const data::LabelMap classes =
+        t.labels
+            ? *t.labels
+            : data::LabelMap::identity(static_cast<int>(model.layers().back()->out()->shape()[1]));
+    TrainTest d = load_data(options, &classes);
+    if (t.standardizer) standardize(d, *t.standardizer, model_path, options.source);
+    return d;
 }
 
 std::string mlp_architecture(index_t features, int classes) {

@@ -1,6 +1,7 @@
 #pragma once
 // Loading the command line's --data argument: a named set, a directory of IDX files, or a CSV.
 
+#include <optional>
 #include <string>
 
 #include "magmadnn.h"
@@ -21,11 +22,35 @@ struct DataOptions {
 struct TrainTest {
     data::Dataset<float> train, test;
     std::vector<index_t> test_lines;  // CSV: each test row's line in the file; IDX: empty
+    data::LabelMap classes;           // the original label of each class
 };
 
 // A named or IDX set's own train and test files, or a CSV split by data::split_indices (the same
-// rows for the same seed, so evaluate and predict see the test rows train held out).
-TrainTest load_data(const DataOptions& options);
+// rows for the same seed, so evaluate and predict see the test rows train held out). The labels
+// become classes through `labels` (a model's; a label it lacks is a ValueError naming the file
+// and line) or, without one, through the file's own distinct labels: 0..C-1 stay as they are,
+// any other set is mapped from its sorted values to 0..C-1 with a note on stderr.
+TrainTest load_data(const DataOptions& options, const data::LabelMap* labels = nullptr);
+
+// What a model that `train` saved says about its data, kept in its metadata: the original label
+// of each class (data::LabelMap::metadata_key; absent when the labels were 0..C-1) and the
+// standardization of its features (data::Standardizer::metadata_key).
+struct DataTransform {
+    std::optional<data::LabelMap> labels;
+    std::optional<data::Standardizer<float>> standardizer;
+};
+// FormatError naming `path` for metadata that does not parse or does not fit the network.
+DataTransform data_transform(const model::Model<float>& model, const std::string& path);
+// Stores a label map that is not the identity, and the standardizer when there is one.
+void set_data_transform(model::Model<float>& model, const DataTransform& t);
+// (x - mean) / std on the train and test features; ValueError naming the model file and the
+// data when their feature counts differ.
+void standardize(TrainTest& d, const data::Standardizer<float>& s, const std::string& model_path,
+                 const std::string& data);
+// A saved model's view of the data: the labels through its classes (the identity on its outputs
+// when it has no label map), the features standardized as it was trained on them.
+TrainTest load_data_for(const model::Model<float>& model, const std::string& model_path,
+                        const DataOptions& options);
 
 // The seed's MLP: 784 -> fullyconnected 528 -> ReLU -> fullyconnected 10 (softmax cross-entropy).
 std::string mlp_architecture(index_t features, int classes);

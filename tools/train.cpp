@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -38,6 +39,7 @@ struct TrainArgs {
     std::string resume;  // a checkpoint file, or a directory of them, to continue from
     bool batch_size_given = false, optimizer_given = false;
     bool shuffle = true;
+    bool standardize = false;
     bool json = false;
     bool profile = false;
     bool detect_anomaly = false;
@@ -138,12 +140,6 @@ void run_train(const TrainArgs& a) {
     }
     set_seed(a.data.seed);
     const memory_t memory = device_memory(a.device);
-    const TrainTest d = load_data(a.data);
-    const index_t features = d.train.x.shape(1);
-    const std::string arch = a.model == "mlp"      ? mlp_architecture(features, d.train.num_classes)
-                             : a.model == "lenet5" ? lenet5_architecture(d.train.num_classes)
-                             : a.model == "vgg-small" ? vgg_small_architecture(d.train.num_classes)
-                                                      : read_text(a.model);
     optimizer::Config opt;
     if (a.optimizer == "sgd") {
         opt = optimizer::sgd(a.lr, a.momentum, false, a.weight_decay);
@@ -155,10 +151,41 @@ void run_train(const TrainArgs& a) {
         throw ValueError(fmt::format("--optimizer {}: expected sgd, adam or adamw", a.optimizer));
     }
     std::optional<model::Model<float>> resumed;
-    if (!a.resume.empty()) resumed = resume_model(a, opt, memory, speaks);
-    auto model = resumed          ? std::move(*resumed)
-                 : a.load.empty() ? model::sequential<float>(arch, a.batch_size, opt, memory)
-                                  : model::Model<float>::load(a.load, a.batch_size, memory, opt);
+    if (!a.resume.empty()) {
+        resumed = resume_model(a, opt, memory, speaks);
+    } else if (!a.load.empty()) {
+        resumed = model::Model<float>::load(a.load, a.batch_size, memory, opt);
+    }
+    // A loaded model keeps its classes and standardizer: the data goes through them.
+    TrainTest d;
+    DataTransform transform;
+    const std::string& model_path = a.resume.empty() ? a.load : a.resume;
+    if (resumed) {
+        d = load_data_for(*resumed, model_path, a.data);
+        transform = data_transform(*resumed, model_path);
+    } else {
+        d = load_data(a.data);
+    }
+    transform.labels = d.classes;
+    if (!transform.standardizer && a.standardize) {
+        // fitted on the rows fit trains on: its validation rows are the last
+        // floor(n * validation_split), as Model::fit takes them
+        const index_t n = d.train.x.shape(0);
+        const auto n_val = static_cast<index_t>(std::floor(double(n) * a.validation_split));
+        data::Standardizer<float> s;
+        s.fit(d.train.x.slice(0, n - n_val));
+        s.apply(d.train.x);
+        s.apply(d.test.x);
+        transform.standardizer = s;
+    }
+    const index_t features = d.train.x.shape(1);
+    const std::string arch = a.model == "mlp"      ? mlp_architecture(features, d.train.num_classes)
+                             : a.model == "lenet5" ? lenet5_architecture(d.train.num_classes)
+                             : a.model == "vgg-small" ? vgg_small_architecture(d.train.num_classes)
+                                                      : read_text(a.model);
+    auto model =
+        resumed ? std::move(*resumed) : model::sequential<float>(arch, a.batch_size, opt, memory);
+    set_data_transform(model, transform);  // before fit, so that its checkpoints carry it
     const model::TrainingPosition start = model.position();
     const int initial_epoch = a.resume.empty() ? 0 : start.epoch;
     if (initial_epoch > a.epochs) {
@@ -242,6 +269,8 @@ void run_train(const TrainArgs& a) {
                               {"threads", num_threads()},    {"cpu_target", cpu_target}};
         if (!a.save.empty()) out["saved"] = a.save;
         if (!checkpoint.empty()) out["checkpoint"] = checkpoint;
+        if (!d.classes.is_identity()) out["label_values"] = d.classes.values();
+        out["standardized"] = transform.standardizer.has_value();
         out["initial_epoch"] = initial_epoch;
         out["initial_step"] = a.resume.empty() ? 0 : start.step;
         out["world_size"] = strategy == dist::Strategy::local ? 1 : world.size();
@@ -306,6 +335,10 @@ void add_train_command(CLI::App& app) {
                     "unless --checkpoint says otherwise")
         ->excludes(load);
     cmd->add_flag("!--no-shuffle", a->shuffle, "keep the training rows in file order");
+    cmd->add_flag("--standardize", a->standardize,
+                  "train on (x - mean) / std per feature, fitted on the rows trained on (not "
+                  "the test or --validation-split rows); saved with the model, which evaluate "
+                  "and predict then apply (a loaded model keeps its own)");
     cmd->add_flag("--json", a->json,
                   "one JSON line per epoch, then a JSON summary as the last line");
     cmd->add_flag("--verbose", a->verbose,
@@ -349,8 +382,8 @@ void add_evaluate_command(CLI::App& app) {
     cmd->add_flag("--json", a->json, "print one JSON object");
     cmd->callback([a] {
         auto model = model::Model<float>::load(a->load, 0, device_memory(a->device));
-        const TrainTest d = load_data(a->data);
-        const int classes = static_cast<int>(model.layers().back()->out()->shape()[1]);
+        const TrainTest d = load_data_for(model, a->load, a->data);
+        const int classes = d.classes.num_classes();
         const model::Metrics m =
             model.evaluate(as_model_input(d.test.x, model.layers().front()->out()->shape()),
                            data::one_hot<float>(d.test.labels, classes));
@@ -381,21 +414,25 @@ void add_predict_command(CLI::App& app) {
         ->capture_default_str();
     cmd->callback([a] {
         auto model = model::Model<float>::load(a->load);
-        const TrainTest d = load_data(a->data);
+        const TrainTest d = load_data_for(model, a->load, a->data);
         const auto classes =
             model.predict_class(as_model_input(d.test.x, model.layers().front()->out()->shape()))
                 .to_vector();
         const auto labels = d.test.labels.to_vector();
+        // the file's own labels, for the predicted class too
+        auto original = [&](std::int32_t cls) { return d.classes.value(cls); };
         // a CSV's test rows are shuffled out of the file: name each one's line
         const bool lines = !d.test_lines.empty();
         std::string csv = lines ? "index,line,predicted,label\n" : "index,predicted,label\n";
         for (std::size_t i = 0; i < classes.size(); ++i) {
-            csv += lines ? fmt::format("{},{},{},{}\n", i, d.test_lines[i], classes[i], labels[i])
-                         : fmt::format("{},{},{}\n", i, classes[i], labels[i]);
+            const std::int32_t p = original(classes[i]), y = original(labels[i]);
+            csv += lines ? fmt::format("{},{},{},{}\n", i, d.test_lines[i], p, y)
+                         : fmt::format("{},{},{}\n", i, p, y);
         }
         if (a->output.empty()) {
             for (std::size_t i = 0; i < classes.size() && index_t(i) < a->limit; ++i) {
-                fmt::print("{}: predicted {} (label {})\n", i, classes[i], labels[i]);
+                fmt::print("{}: predicted {} (label {})\n", i, original(classes[i]),
+                           original(labels[i]));
             }
         } else {
             io::write_file_atomic(a->output, std::as_bytes(std::span(csv.data(), csv.size())));

@@ -2,7 +2,8 @@
 --load`, `--validation-split`, `--profile`, `--verbose`, `--threads`, the CSV options
 (`--label-column`, `--csv-header`, `--test-fraction`, `--seed`, `--no-stratify`, `--scale`,
 `--missing`), `--model vgg-small`, an architecture file as `--model`, `--optimizer adam|adamw`,
-`--weight-decay` and `bench linalg --table/--sizes`. Small CSV tables are written to a temporary
+`--weight-decay`, CSV labels other than 0..C-1 (mapped to classes and back), `--standardize`
+and `bench linalg --table/--sizes`. Small CSV tables are written to a temporary
 directory; Python's standard library only.
 Usage: python3 cli_options_test.py path/to/magmadnn [TEST ...]"""
 import json
@@ -35,9 +36,12 @@ def path(name):
     return os.path.join(WORK, name)
 
 
-def write_table(name, rows=300, seed=7, label_last=False, header=None, counts=None):
+def write_table(name, rows=300, seed=7, label_last=False, header=None, counts=None,
+                values=None, affine=(1, 0)):
     """Rows of 4 features and a class from a linear rule (3 classes), label first unless
-    label_last. counts: {class: rows} draws rows until each class has that many instead."""
+    label_last. counts: {class: rows} draws rows until each class has that many instead.
+    values: the label written for each class (two values: two classes, split at 0). affine:
+    (a, b) writes the features as a * x + b."""
     rng = random.Random(seed)
     out = []
     need = dict(counts) if counts else None
@@ -45,12 +49,15 @@ def write_table(name, rows=300, seed=7, label_last=False, header=None, counts=No
         x = [rng.random() - 0.5 for _ in range(4)]
         s = x[0] + x[1] - x[2]
         y = 0 if s < -0.2 else 1 if s < 0.2 else 2
+        if values is not None and len(values) == 2:
+            y = 0 if s < 0 else 1
         if need is not None:
             if need.get(y, 0) == 0:
                 continue
             need[y] -= 1
-        fields = [f"{v:.6f}" for v in x]
-        out.append(",".join(fields + [str(y)] if label_last else [str(y)] + fields))
+        fields = [f"{affine[0] * v + affine[1]:.6f}" for v in x]
+        label = str(values[y] if values is not None else y)
+        out.append(",".join(fields + [label] if label_last else [label] + fields))
     with open(path(name), "w") as f:
         if header:
             f.write(header + "\n")
@@ -89,6 +96,32 @@ def safetensors(file):
         return list(struct.unpack(f"<{(end - begin) // 4}f", data[begin:end]))
 
     return header, tensor
+
+
+def metadata(file):
+    return safetensors(file)[0].get("__metadata__", {})
+
+
+def without_metadata(src, dst, key):
+    """Copies the safetensors file src to dst without metadata `key`."""
+    with open(src, "rb") as f:
+        (length,) = struct.unpack("<Q", f.read(8))
+        header = json.loads(f.read(length))
+        data = f.read()
+    del header["__metadata__"][key]
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)
+    with open(dst, "wb") as f:
+        f.write(struct.pack("<Q", len(text)) + text + data)
+
+
+def f32(v):
+    return struct.unpack("<f", struct.pack("<f", v))[0]
+
+
+def accuracy_of(file):
+    rows = read_predictions(file)[1]
+    return sum(r["predicted"] == r["label"] for r in rows) / len(rows)
 
 
 def read_predictions(file):
@@ -319,6 +352,117 @@ def test_weight_decay_shrinks_weights():
         norms[wd] = math.sqrt(sum(v * v for k in header if k.endswith(".weight")
                                   for v in tensor(k)))
     assert norms[0.2] < 0.9 * norms[0], norms
+
+
+def test_labels_mapped_to_classes_and_back():
+    for values in ([3, 7, 10], [-1, 1]):
+        data = write_table("v.csv", values=values)
+        shown = "{" + ", ".join(map(str, values)) + "}"
+        out, err = train(data, "--epochs", 5, "--save", path("m.safetensors"))
+        assert f"labels {shown} mapped to classes 0..{len(values) - 1}" in err, err
+        assert err.count("mapped to classes") == 1, err
+        summary = json_lines(out)[1]
+        assert summary["label_values"] == values, summary
+        assert summary["test_accuracy"] > 0.6, summary
+        saved = metadata(path("m.safetensors"))
+        assert json.loads(saved["magmadnn.label_values"]) == values, saved
+        out, err = run("evaluate", "--load", path("m.safetensors"), "--data", data, "--json")
+        assert "mapped" not in err, err  # the model's map, no note
+        accuracy = json.loads(out.splitlines()[-1])["test_accuracy"]
+        assert abs(accuracy - summary["test_accuracy"]) < 1e-9, (accuracy, summary)
+        run("predict", "--load", path("m.safetensors"), "--data", data, "--output",
+            path("p.csv"))
+        rows = read_predictions(path("p.csv"))[1]
+        assert len(rows) == 60, len(rows)
+        assert {r["predicted"] for r in rows} == set(values), rows  # the file's own labels
+        file_lines = open(data).read().splitlines()
+        for r in rows:
+            assert int(file_lines[r["line"] - 1].split(",")[0]) == r["label"], r
+        assert abs(accuracy_of(path("p.csv")) - accuracy) < 1e-9, accuracy
+        out, _ = run("predict", "--load", path("m.safetensors"), "--data", data, "--limit", 3)
+        assert all(int(l.split()[2]) in values for l in out.splitlines()[:3]), out
+    # a label the model does not know: the file, its line and value, and the known labels
+    lines = open(data).read().splitlines()
+    lines[6] = "0" + lines[6][lines[6].index(","):]
+    with open(path("u.csv"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    for command in ("evaluate", "predict"):
+        _, err = run(command, "--load", path("m.safetensors"), "--data", path("u.csv"), ok=False)
+        assert f"'{path('u.csv')}' line 7: label 0 is not one of the known labels {{-1, 1}}" in err, err
+    # a model trained on 0..2 has no map, and rejects labels outside it the same way
+    plain = write_table("t.csv")
+    train(plain, "--epochs", 1, "--save", path("plain.safetensors"))
+    assert "magmadnn.label_values" not in metadata(path("plain.safetensors"))
+    lines = open(plain).read().splitlines()
+    lines[2] = "7" + lines[2][lines[2].index(","):]
+    with open(path("seven.csv"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    _, err = run("evaluate", "--load", path("plain.safetensors"), "--data", path("seven.csv"),
+                 ok=False)
+    assert "line 3: label 7 is not one of the known labels {0, 1, 2}" in err, err
+
+
+def test_standardize():
+    # features at 5e4 + 1e4 x: far from what the initial weights expect
+    data = write_table("big.csv", affine=(1e4, 5e4))
+    out, _ = train(data, "--epochs", 5, "--lr", 0.01, "--standardize", "--validation-split",
+                   0.25, "--save", path("s.safetensors"))
+    summary = json_lines(out)[1]
+    assert summary["standardized"] is True, summary
+    assert summary["test_accuracy"] > 0.8, summary
+    saved = json.loads(metadata(path("s.safetensors"))["magmadnn.standardize"])
+    # fitted on the rows trained on: the train split's first 180 of 240 rows (in file order),
+    # --validation-split taking the last 60
+    run("predict", "--load", path("s.safetensors"), "--data", data, "--output", path("p.csv"))
+    test_lines = {r["line"] for r in read_predictions(path("p.csv"))[1]}
+    table = [[float(v) for v in l.split(",")[1:]] for l in open(data).read().splitlines()]
+    train_rows = [row for i, row in enumerate(table) if i + 1 not in test_lines]
+    assert len(train_rows) == 240, len(train_rows)
+    for name, rows in (("fitted", train_rows[:180]), ("all train", train_rows)):
+        mean = [sum(r[j] for r in rows) / len(rows) for j in range(4)]
+        std = [math.sqrt(sum((r[j] - mean[j]) ** 2 for r in rows) / len(rows)) for j in range(4)]
+        close = all(abs(a - b) < 0.05 for a, b in zip(saved["mean"] + saved["std"], mean + std))
+        assert close == (name == "fitted"), (name, saved, mean, std)
+    # evaluate on the raw file standardizes as train did: the accuracy train reported
+    out, _ = run("evaluate", "--load", path("s.safetensors"), "--data", data, "--json")
+    assert abs(json.loads(out.splitlines()[-1])["test_accuracy"]
+               - summary["test_accuracy"]) < 1e-9, out
+    # predict on the raw file == the same weights without the standardizer on data standardized
+    # here, in float32 as the library does: the same classes on every row
+    without_metadata(path("s.safetensors"), path("n.safetensors"), "magmadnn.standardize")
+    m, s = [f32(v) for v in saved["mean"]], [f32(v) for v in saved["std"]]
+    with open(path("pre.csv"), "w") as f:
+        for line in open(data).read().splitlines():
+            label, *x = line.split(",")
+            z = [f32(f32(f32(float(v)) - m[j]) / s[j]) for j, v in enumerate(x)]
+            f.write(",".join([label] + [f"{v:.9g}" for v in z]) + "\n")
+    run("predict", "--load", path("n.safetensors"), "--data", path("pre.csv"), "--output",
+        path("q.csv"))
+    assert read_predictions(path("q.csv")) == read_predictions(path("p.csv"))
+    run("predict", "--load", path("n.safetensors"), "--data", data, "--output", path("r.csv"))
+    assert read_predictions(path("r.csv")) != read_predictions(path("p.csv"))  # raw data differs
+    # train --load keeps the saved standardizer (no refit), with or without --standardize
+    for extra in ([], ["--standardize", "--validation-split", 0.5]):
+        train(data, "--epochs", 1, "--load", path("s.safetensors"), "--save",
+              path("l.safetensors"), *extra)
+        assert (metadata(path("l.safetensors"))["magmadnn.standardize"]
+                == metadata(path("s.safetensors"))["magmadnn.standardize"]), extra
+    # a model standardized on 4 features given 3
+    with open(path("three.csv"), "w") as f:
+        f.write("\n".join(",".join(l.split(",")[:4]) for l in open(data).read().splitlines()))
+    _, err = run("evaluate", "--load", path("s.safetensors"), "--data", path("three.csv"),
+                 ok=False)
+    assert "has 3 features per row, but the model" in err and "standardized on 4" in err, err
+    # without --standardize the same run learns far less (or diverges)
+    args = ["train", "--data", data, "--json", "--epochs", 5, "--lr", 0.01, "--batch-size", 20,
+            "--threads", 1]
+    plain = subprocess.run([CLI, *map(str, args)], capture_output=True, text=True, timeout=300)
+    if plain.returncode == 0:
+        raw = json_lines(plain.stdout)[1]
+        assert raw["standardized"] is False, raw
+        assert raw["test_accuracy"] < summary["test_accuracy"] - 0.2, (raw, summary)
+    else:
+        assert "non-finite" in plain.stderr or "NaN" in plain.stderr, plain.stderr[-2000:]
 
 
 def test_bench_linalg_table_and_sizes():
