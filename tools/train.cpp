@@ -43,6 +43,7 @@ struct TrainArgs {
     bool json = false;
     bool profile = false;
     bool detect_anomaly = false;
+    bool drop_last = false;
     bool verbose = false;
     std::string dist = "automatic";
     double dist_timeout = 0;  // 0: the communicator's (60 s, or MAGMADNN_DIST_TIMEOUT)
@@ -208,6 +209,7 @@ void run_train(const TrainArgs& a) {
     fo.max_staleness = a.max_staleness;
     fo.resume = !a.resume.empty();
     fo.detect_anomaly = a.detect_anomaly;
+    fo.drop_last = a.drop_last;
     // every epoch (and every --checkpoint-every steps), atomically, rank 0 writing: a job that
     // dies keeps its last checkpoint
     const std::string checkpoint = a.checkpoint.empty() ? a.resume : a.checkpoint;
@@ -335,6 +337,9 @@ void add_train_command(CLI::App& app) {
                     "unless --checkpoint says otherwise")
         ->excludes(load);
     cmd->add_flag("!--no-shuffle", a->shuffle, "keep the training rows in file order");
+    cmd->add_flag("--drop-last", a->drop_last,
+                  "skip each epoch's final batch when it is smaller than --batch-size (under "
+                  "mpirun it always is)");
     cmd->add_flag("--standardize", a->standardize,
                   "train on (x - mean) / std per feature, fitted on the rows trained on (not "
                   "the test or --validation-split rows); saved with the model, which evaluate "

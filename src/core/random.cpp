@@ -2,6 +2,8 @@
 
 #include <atomic>
 
+#include "stream_scope.h"
+
 namespace magmadnn {
 
 namespace {
@@ -17,5 +19,9 @@ void set_seed(std::uint64_t seed) {
 std::uint64_t global_seed() { return g_seed; }
 
 std::uint64_t next_stream() { return g_stream++; }
+
+std::uint64_t peek_stream() { return g_stream; }
+
+void restore_stream(std::uint64_t stream) { g_stream = stream; }
 
 }  // namespace magmadnn

@@ -9,9 +9,11 @@
 #include <cmath>
 #include <cstdio>
 #include <optional>
+#include <span>
 #include <unordered_set>
 
 #include "checkpoint.h"
+#include "core/stream_scope.h"
 #include "magmadnn/backend/math.h"
 #include "magmadnn/core/error.h"
 #include "magmadnn/data/loader.h"
@@ -174,6 +176,36 @@ index_t Model<T>::correct_in_batch(const Tensor<T>& y) const {
 }
 
 template <typename T>
+Model<T>& Model<T>::partial_batch_model(std::optional<Model>& tail, index_t rows) const {
+    if (!tail || tail->batch_size_ != rows) {
+        const StreamScope keep_streams;  // its initial weights are overwritten anyway
+        tail.emplace(sequential<T>(architecture_json(), rows, optimizer_->config(), memory()));
+    }
+    return *tail;
+}
+
+template <typename T>
+void Model<T>::copy_training_state(Model& to, bool weights) const {
+    if (weights) {
+        for (std::size_t i = 0; i < params_.size(); ++i) to.params_[i].copy_from(params_[i]);
+    }
+    for (std::size_t i = 0; i < layers_.size(); ++i) {
+        const auto from_state = layers_[i]->get_state(), to_state = to.layers_[i]->get_state();
+        for (std::size_t k = 0; k < from_state.size(); ++k) {
+            Tensor<T> dst = to_state[k]->output();
+            dst.copy_from(from_state[k]->output());
+        }
+    }
+    const auto& from_order = loss_->order();
+    const auto& to_order = to.loss_->order();
+    for (std::size_t i = 0; i < from_order.size() && i < to_order.size(); ++i) {
+        if (auto state = from_order[i]->rng_state(); !state.empty()) {
+            to_order[i]->set_rng_state(state);
+        }
+    }
+}
+
+template <typename T>
 History Model<T>::fit(const Tensor<T>& x, const Tensor<T>& y, int epochs, const FitOptions& options,
                       const std::vector<std::shared_ptr<Callback<T>>>& callbacks) {
     check_data("fit", x, &y);
@@ -210,17 +242,25 @@ History Model<T>::fit(const Tensor<T>& x, const Tensor<T>& y, int epochs, const 
     const index_t n = x.shape(0);
     const index_t n_val = static_cast<index_t>(std::floor(double(n) * options.validation_split));
     const index_t n_train = n - n_val;
-    if (n_train < batch_size_ * ranks) {
+    // data-parallel ranks step together on whole global batches
+    const bool drop_last = options.drop_last || parallel;
+    if (drop_last && n_train < batch_size_ * ranks) {
         throw ValueError(fmt::format(
-            "Model::fit: {} training rows are fewer than one batch of {}{}", n_train,
-            batch_size_ * ranks,
+            "Model::fit: {} training rows are fewer than one batch of {}{}, and drop_last drops "
+            "a partial one",
+            n_train, batch_size_ * ranks,
             ranks > 1 ? fmt::format(" ({} per rank x {} ranks)", batch_size_, ranks) : ""));
+    }
+    if (n_train < 1) {
+        throw ValueError(
+            fmt::format("Model::fit: no training rows: validation_split {} holds out all {} rows",
+                        options.validation_split, n));
     }
     const Tensor<T> x_train = x.slice(0, n_train), y_train = y.slice(0, n_train);
     data::LoaderOptions lo;
     lo.shuffle = options.shuffle;
     lo.seed = options.seed;
-    lo.drop_last = true;
+    lo.drop_last = drop_last;
     lo.shard = rank;
     lo.shards = ranks;
     data::BatchLoader<T> loader(x_train, y_train, batch_size_, lo);
@@ -254,8 +294,7 @@ History Model<T>::fit(const Tensor<T>& x, const Tensor<T>& y, int epochs, const 
         reducer->broadcast(params_);  // every rank starts from rank 0's weights
     }
 
-    Tensor<T> data_value = data_->output();
-    Tensor<T> label_value = labels_->output();
+    std::optional<Model> tail;  // the network for the final partial batch, built on first use
     const bool classify = loss_kind_ == Loss::softmax_crossentropy;
     History history;
     for (int epoch = first_epoch; epoch < epochs; ++epoch) {
@@ -293,11 +332,19 @@ History Model<T>::fit(const Tensor<T>& x, const Tensor<T>& y, int epochs, const 
             mark = now;
         };
         while (loader.next(batch)) {
+            // a partial batch runs on a network built for its rows, with this one's weights,
+            // state and streams; the step updates this one's weights
+            Model& ran = batch.size == batch_size_ ? *this : partial_batch_model(tail, batch.size);
+            if (&ran != this) {
+                copy_training_state(ran, true);
+                ran.set_training(true);
+            }
+            Tensor<T> data_value = ran.data_->output(), label_value = ran.labels_->output();
             data_value.copy_from(batch.x);
             label_value.copy_from(batch.y);
             lap("model", "next batch (wait + copy)");
-            loss_->eval();
-            if (options.detect_anomaly) check_forward(loss_, epoch, step);
+            ran.loss_->eval();
+            if (options.detect_anomaly) check_forward(ran.loss_, epoch, step);
             if (reducer) {
                 // each bucket's reduction starts as soon as backward has finished its gradients
                 grads_.clear();
@@ -308,10 +355,10 @@ History Model<T>::fit(const Tensor<T>& x, const Tensor<T>& y, int epochs, const 
                 reducer->finish();
                 lap("dist", "gradient wait (not hidden by backward)");
             } else {
-                op::backward(loss_, weights_);
+                op::backward(ran.loss_, ran.weights_);
                 if (profiling) mark = std::chrono::steady_clock::now();  // nodes timed themselves
                 grads_.clear();
-                for (const auto& w : weights_) grads_.push_back(w->grad());
+                for (const auto& w : ran.weights_) grads_.push_back(w->grad());
             }
             if (options.detect_anomaly) {
                 for (std::size_t i = 0; i < grads_.size(); ++i) {
@@ -322,25 +369,30 @@ History Model<T>::fit(const Tensor<T>& x, const Tensor<T>& y, int epochs, const 
                         "an op's backward pass overflowed; lower the learning rate or clip the "
                         "gradients (clip_norm)",
                         epoch + 1, step + 1, weights_[i]->name(), to_string(grads_[i].shape()),
-                        double(loss_->output().get_flat(0))));
+                        double(ran.loss_->output().get_flat(0))));
                 }
+            }
+            // TerminateOnNaN, before the step spoils the weights
+            const double l = double(ran.loss_->output().get_flat(0));
+            const double norm =
+                double(optimizer::global_norm<T>(std::span<const Tensor<T>>(grads_)));
+            if (!std::isfinite(l) || !std::isfinite(norm)) {
+                throw NumericError(fmt::format(
+                    "Model::fit: at epoch {}, step {} the loss is {} and the gradients' global "
+                    "norm {}; the step was not applied. Lower the learning rate (now {}), clip "
+                    "the gradients (clip_norm) or check the data for NaN and huge values; "
+                    "detect_anomaly / --detect-anomaly names the first node that computed a "
+                    "non-finite value",
+                    epoch + 1, step + 1, l, norm, lr));
             }
             if (!reducer || reducer->steps_here()) optimizer_->step(params_, grads_);
             if (reducer && reducer->strategy() == dist::Strategy::master_worker) {
                 reducer->broadcast(params_);  // rank 0's updated weights to the workers
             }
+            if (&ran != this) ran.copy_training_state(*this, false);
             lap("optimizer", "step");
-            const double l = double(loss_->output().get_flat(0));
-            if (!std::isfinite(l)) {
-                throw NumericError(fmt::format(
-                    "Model::fit: the loss became {} at epoch {}, step {}; lower the learning rate "
-                    "(now {}) or check the data for NaN (a non-finite gradient of the step "
-                    "before spoils this one's loss: detect_anomaly / --detect-anomaly names the "
-                    "first node that computed one)",
-                    l, epoch + 1, step + 1, lr));
-            }
             loss_sum += l;
-            correct += correct_in_batch(batch.y);
+            correct += ran.correct_in_batch(batch.y);
             seen += batch.size;
             ++step;
             progress.batch_done(epoch + 1, step, loss_sum / double(step),

@@ -207,7 +207,7 @@ TEST(Model, MidEpochCheckpointsResumeBitwise) {
         model::FitOptions o = quiet();
         o.seed = 4;
         o.checkpoint = dir.file("ckpt") + "/";
-        o.checkpoint_every = 2;  // 7 steps an epoch: steps 2, 4, 6 and the epoch's end
+        o.checkpoint_every = 2;  // 8 steps an epoch (the 8th of 10 rows): 2, 4, 6 and the end
         o.keep_checkpoints = 100;
         set_seed(21);
         auto whole = model::sequential<float>(arch, 20, opt);
@@ -350,7 +350,19 @@ TEST(Model, BadInputsNameTheProblem) {
     Tensor<float> x4({30, 4}), y2({30, 2}), y_short({29, 3});
     EXPECT_THROW(model.fit(x4, y2, 1, quiet()), ShapeError);
     EXPECT_THROW(model.fit(x4, y_short, 1, quiet()), ShapeError);
-    EXPECT_THROW(model.fit(Tensor<float>({5, 4}), Tensor<float>({5, 3}), 1, quiet()), ValueError);
+    // fewer rows than a batch: one partial step, unless the partial batch is dropped
+    EXPECT_EQ(model.fit(Tensor<float>({5, 4}), Tensor<float>({5, 3}), 1, quiet()).epochs[0].steps,
+              1);
+    model::FitOptions drop = quiet();
+    drop.drop_last = true;
+    try {
+        model.fit(Tensor<float>({5, 4}), Tensor<float>({5, 3}), 1, drop);
+        FAIL();
+    } catch (const ValueError& e) {
+        EXPECT_NE(std::string(e.what()).find("5 training rows are fewer than one batch of 10"),
+                  std::string::npos)
+            << e.what();
+    }
     // wrong placeholder batch, out-of-order layers
     auto data = op::var<float>("data", {8, 4});
     auto in = layer::input(data);
@@ -358,6 +370,128 @@ TEST(Model, BadInputsNameTheProblem) {
     auto out = layer::output(fc->out());
     EXPECT_THROW(model::Model<float>({in, fc, out}, optimizer::sgd(0.1), 10), ShapeError);
     EXPECT_THROW(model::Model<float>({in, out, fc}, optimizer::sgd(0.1), 8), ValueError);
+}
+
+namespace {
+std::vector<std::vector<float>> weights_of(const model::Model<float>& m) {
+    std::vector<std::vector<float>> w;
+    for (const auto& v : m.weights()) w.push_back(v->output().to_vector());
+    return w;
+}
+std::vector<std::vector<float>> state_of(const model::Model<float>& m) {
+    std::vector<std::vector<float>> st;
+    for (const auto& l : m.layers()) {
+        for (const auto& s : l->get_state()) st.push_back(s->output().to_vector());
+    }
+    return st;
+}
+}  // namespace
+
+// The final partial batch is a step of its own: 23 rows at batch 10 train as the first 20 rows
+// do, then as a model of batch 3 (the saved one, its Adam step count included) on the last 3.
+TEST(Model, PartialLastBatchIsTrainedOn) {
+    const Blobs train = blobs(23, 16);
+    model::FitOptions o = quiet();
+    o.shuffle = false;
+    set_seed(5);
+    auto whole = small_mlp(10, optimizer::adam(0.02));
+    EXPECT_EQ(whole.fit(train.x, train.y, 1, o).epochs[0].steps, 3);
+    const auto after_tail = small_mlp(10, optimizer::sgd(0.1));  // the next initial weights
+
+    set_seed(5);
+    auto first = small_mlp(10, optimizer::adam(0.02));
+    first.fit(train.x.slice(0, 20), train.y.slice(0, 20), 1, o);
+    test::TempDir dir;
+    first.save(dir.file("first.safetensors"));
+    auto last = model::Model<float>::load(dir.file("first.safetensors"), 3);
+    last.fit(train.x.slice(20, 23), train.y.slice(20, 23), 1, o);
+    EXPECT_EQ(weights_of(whole), weights_of(last));
+    EXPECT_NE(weights_of(whole), weights_of(first));
+
+    // drop_last: two steps, the weights of the first 20 rows' epoch
+    set_seed(5);
+    auto dropping = small_mlp(10, optimizer::adam(0.02));
+    model::FitOptions d = o;
+    d.drop_last = true;
+    EXPECT_EQ(dropping.fit(train.x, train.y, 1, d).epochs[0].steps, 2);
+    EXPECT_EQ(weights_of(dropping), weights_of(first));
+    // building the partial batch's network drew no stream numbers: the model built after
+    // either fit starts from the same weights
+    const auto after_drop = small_mlp(10, optimizer::sgd(0.1));
+    EXPECT_EQ(weights_of(after_tail), weights_of(after_drop));
+}
+
+// Batch norm's running statistics and dropout's stream go through the partial batch and come
+// back: the next epoch continues from them exactly as a run that stopped, trained the 3 rows
+// at batch 3 and went on would.
+TEST(Model, PartialLastBatchKeepsStateAndStreams) {
+    const char* arch = R"({"input_shape": [4], "layers": [
+        {"type": "fullyconnected", "units": 8}, {"type": "batchnorm"},
+        {"type": "activation", "activation": "relu"}, {"type": "dropout", "rate": 0.3},
+        {"type": "fullyconnected", "units": 3}]})";
+    const Blobs train = blobs(23, 17);
+    model::FitOptions o = quiet();
+    o.shuffle = false;
+    set_seed(6);
+    auto whole = model::sequential<float>(arch, 10, optimizer::adam(0.02));
+    whole.fit(train.x, train.y, 2, o);
+
+    set_seed(6);
+    test::TempDir dir;
+    auto first = model::sequential<float>(arch, 10, optimizer::adam(0.02));
+    first.fit(train.x.slice(0, 20), train.y.slice(0, 20), 1, o);
+    first.save(dir.file("a.safetensors"));
+    auto last = model::Model<float>::load(dir.file("a.safetensors"), 3);
+    last.fit(train.x.slice(20, 23), train.y.slice(20, 23), 1, o);
+    last.save(dir.file("b.safetensors"));
+    auto rest = model::Model<float>::load(dir.file("b.safetensors"), 10);
+    model::FitOptions r = o;
+    r.initial_epoch = 1;
+    rest.fit(train.x, train.y, 2, r);
+    EXPECT_EQ(weights_of(whole), weights_of(rest));
+    ASSERT_FALSE(state_of(whole).empty());
+    EXPECT_EQ(state_of(whole), state_of(rest));
+
+    set_seed(6);
+    auto dropping = model::sequential<float>(arch, 10, optimizer::adam(0.02));
+    model::FitOptions d = o;
+    d.drop_last = true;
+    dropping.fit(train.x, train.y, 2, d);
+    EXPECT_NE(state_of(whole), state_of(dropping));
+}
+
+// A finite loss with an overflowing gradient stops training before the step: the weights are
+// the ones the step started from. Inputs of 1e20 through first-layer weights of 1e-30 give
+// hidden values of 4e-10 and, through output weights of 1e20, equal logits: the loss is ln 3,
+// but the first layer's gradient (1e20 inputs times 1e20 output weights) overflows float.
+TEST(Model, NonFiniteGradientNormStopsBeforeTheStep) {
+    set_seed(8);
+    auto model = small_mlp(4, optimizer::sgd(0.1));
+    const auto fill = [](const op::OpPtr<float>& w, float value) {
+        Tensor<float> t = w->output();
+        for (index_t k = 0; k < t.size(); ++k) t.set_flat(k, value);
+    };
+    const auto fc1 = model.layers()[1]->get_weights(), fc2 = model.layers()[3]->get_weights();
+    ASSERT_EQ(fc1.size(), 2u);
+    ASSERT_EQ(fc2.size(), 2u);
+    fill(fc1[0], 1e-30f);
+    fill(fc1[1], 0.0f);
+    fill(fc2[0], 1e20f);
+    fill(fc2[1], 0.0f);
+    Tensor<float> x({4, 4}), y({4, 3});
+    for (index_t k = 0; k < x.size(); ++k) x.set_flat(k, 1e20f);
+    for (index_t i = 0; i < 4; ++i) y.set({i, i % 3}, 1.0f);
+    const auto before = weights_of(model);
+    try {
+        model.fit(x, y, 1, quiet());
+        FAIL() << "no error";
+    } catch (const NumericError& e) {
+        const std::string what = e.what();
+        EXPECT_NE(what.find("at epoch 1, step 1 the loss is"), std::string::npos) << what;
+        EXPECT_NE(what.find("global norm inf; the step was not applied"), std::string::npos)
+            << what;
+    }
+    EXPECT_EQ(weights_of(model), before);
 }
 
 TEST(Model, DivergingLossIsReported) {

@@ -2,8 +2,8 @@
 --load`, `--validation-split`, `--profile`, `--verbose`, `--threads`, the CSV options
 (`--label-column`, `--csv-header`, `--test-fraction`, `--seed`, `--no-stratify`, `--scale`,
 `--missing`), `--model vgg-small`, an architecture file as `--model`, `--optimizer adam|adamw`,
-`--weight-decay`, CSV labels other than 0..C-1 (mapped to classes and back), `--standardize`
-and `bench linalg --table/--sizes`. Small CSV tables are written to a temporary
+`--weight-decay`, CSV labels other than 0..C-1 (mapped to classes and back), `--standardize`,
+`--drop-last` and `bench linalg --table/--sizes`. Small CSV tables are written to a temporary
 directory; Python's standard library only.
 Usage: python3 cli_options_test.py path/to/magmadnn [TEST ...]"""
 import json
@@ -177,6 +177,15 @@ def test_validation_split():
         assert 0.0 <= e["val_accuracy"] <= 1.0, e
     plain, _ = json_lines(train(data)[0])
     assert all(e.get("val_loss") is None for e in plain), plain
+
+
+def test_drop_last():
+    # about 240 training rows at batch 70: three whole batches and a partial one each epoch
+    data = write_table("t.csv")
+    kept = json_lines(train(data, "--batch-size", 70)[0])[1]
+    dropped = json_lines(train(data, "--batch-size", 70, "--drop-last")[0])[1]
+    assert kept["steps"] == 8 and dropped["steps"] == 6, (kept["steps"], dropped["steps"])
+    assert kept["train_loss"] != dropped["train_loss"], kept["train_loss"]
 
 
 def test_profile_names_nodes():

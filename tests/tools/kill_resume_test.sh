@@ -4,7 +4,8 @@
 # resumed to 2 epochs past its last checkpoint and allowed to finish. After every kill the
 # checkpoint directory still holds a checkpoint once one was written, and every resume loads
 # the newest one (one that failed to load would be skipped with a message). The weights at
-# the end are the bits of a run of as many epochs never killed.
+# the end are the bits of a run of as many epochs never killed. At batch 7 the 480 training
+# rows end each epoch in a partial batch of 4.
 # usage: kill_resume_test.sh MAGMADNN_CLI [KILLS]
 set -uo pipefail
 cli=$1
@@ -13,7 +14,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'pkill -KILL -f "$work/t.csv" 2>/dev/null; rm -rf "$work"' EXIT
 python3 "$here/../dist/train_runs.py" table "$work/t.csv"
-common=(train --data "$work/t.csv" --batch-size 10 --lr 0.05 --momentum 0.9 --seed 3 --threads 1
+common=(train --data "$work/t.csv" --batch-size 7 --lr 0.05 --momentum 0.9 --seed 3 --threads 1
         --json --checkpoint-every 6 --keep-checkpoints 2)
 
 kills=0 in_write=0 runs=0 fail=0

@@ -153,6 +153,11 @@ struct FitOptions {
     // mode; it reads every node's output, so it is slow). Without it a non-finite loss stops
     // training at its step, and a non-finite gradient at the next one, whose loss it spoils.
     bool detect_anomaly = false;
+    // Drop each epoch's final batch when it is smaller than batch_size (a different one each
+    // epoch when shuffling), as PyTorch's DataLoader(drop_last=True). Without it that batch is
+    // trained on, through a copy of the network built once for its rows. Data-parallel and
+    // async training always drop it, so that every rank steps alike.
+    bool drop_last = false;
 };
 
 // Whether a checkpoint path names a directory (it ends in '/', or is one).
@@ -166,9 +171,10 @@ class Model {
     Model(std::vector<layer::LayerPtr<T>> layers, const optimizer::Config& optimizer,
           index_t batch_size, Loss loss = Loss::softmax_crossentropy);
 
-    // Trains for `epochs` passes over x (from options.initial_epoch on). Each epoch drops the
-    // final partial batch (a different one each epoch when shuffling). Data-parallel, every
-    // rank passes the same x and y.
+    // Trains for `epochs` passes over x (from options.initial_epoch on), the final partial
+    // batch of each epoch included unless options.drop_last. Before each step the loss and the
+    // gradients' global norm must be finite, else a NumericError names the step, which is not
+    // applied. Data-parallel, every rank passes the same x and y.
     History fit(const Tensor<T>& x, const Tensor<T>& y, int epochs, const FitOptions& options = {},
                 const std::vector<std::shared_ptr<Callback<T>>>& callbacks = {});
     // {n, outputs}: class probabilities for softmax cross-entropy, raw outputs for mse.
@@ -210,6 +216,13 @@ class Model {
     void set_training(bool training);
     // Rows of the last batch whose predicted class is y's (0 for regression).
     index_t correct_in_batch(const Tensor<T>& y) const;
+    // The network for a batch of `rows` < batch_size: `tail`, built from this one's
+    // architecture when it does not hold one for that many rows yet.
+    Model& partial_batch_model(std::optional<Model>& tail, index_t rows) const;
+    // Copies into `to`, a network of the same architecture, the layers' state (batch norm's
+    // running statistics), the random streams of the nodes that draw and, with `weights`, the
+    // weights.
+    void copy_training_state(Model& to, bool weights) const;
 
     std::vector<layer::LayerPtr<T>> layers_;
     std::vector<op::OpPtr<T>> weights_;
