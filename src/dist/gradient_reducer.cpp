@@ -106,7 +106,7 @@ void GradientReducer<T>::plan(std::span<Tensor<T>> grads) {
     const bool on_gpu = std::all_of(grads.begin(), grads.end(),
                                     [](const Tensor<T>& g) { return g.memory() == DEVICE; });
     // every rank decides alike (the same tensors), so NCCL's set-up is collective
-    if (on_gpu && DeviceCollectives::choose(*comm_) != DeviceTransport::host) {
+    if (on_gpu && gpu_collectives()) {
         device_ = &DeviceCollectives::world();
         for (std::size_t size : bucket_sizes_) {
             device_buffers_.emplace_back(
@@ -252,11 +252,19 @@ void GradientReducer<T>::average(std::span<Tensor<T>> grads) {
 }
 
 template <typename T>
+bool GradientReducer<T>::gpu_collectives() {
+    if (!gpu_collectives_) {
+        gpu_collectives_ = DeviceCollectives::choose(*comm_) != DeviceTransport::host;
+    }
+    return *gpu_collectives_;
+}
+
+template <typename T>
 void GradientReducer<T>::broadcast(std::span<Tensor<T>> tensors, int root) {
     if (comm_->size() == 1) return;
     const bool on_gpu = std::all_of(tensors.begin(), tensors.end(),
                                     [](const Tensor<T>& t) { return t.memory() == DEVICE; });
-    if (on_gpu && !tensors.empty() && DeviceCollectives::choose(*comm_) != DeviceTransport::host) {
+    if (on_gpu && !tensors.empty() && gpu_collectives()) {
         DeviceCollectives& dev = DeviceCollectives::world();
         for (Tensor<T>& t : tensors) {
             dev.broadcast(t.device_data(), static_cast<std::size_t>(t.size()), root);

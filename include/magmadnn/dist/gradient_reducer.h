@@ -26,6 +26,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -80,6 +81,9 @@ class GradientReducer {
     void submit(std::size_t bucket);
     // Gradient i's place in its GPU bucket (a view).
     Tensor<T> device_slot(std::size_t i);
+    // Whether GPU tensors are reduced and broadcast on the GPU (NCCL or CUDA-aware MPI) rather
+    // than staged through the host: DeviceCollectives::choose, asked once.
+    bool gpu_collectives();
 
     Communicator* comm_;
     Strategy strategy_;
@@ -91,6 +95,7 @@ class GradientReducer {
     std::vector<std::size_t> pending_;       // per bucket: tensors not yet ready
     std::vector<Tensor<T>> host_;            // staging of GPU tensors
     DeviceCollectives* device_ = nullptr;    // GPU gradients reduced on the GPU
+    std::optional<bool> gpu_collectives_;    // gpu_collectives(), once known
     std::vector<Tensor<T>> device_buffers_;  // per bucket, in GPU memory
     std::span<Tensor<T>> grads_;             // between begin and finish
     double exposed_s_ = 0;
