@@ -19,6 +19,7 @@ packages=(
   dataset-fashion-mnist    # the main job's data, in /usr/share/datasets/fashion-mnist
   python3                  # safetensors interoperability test (reader written from the spec)
   clang libclang-rt-dev libomp-dev   # scripts/fuzz.sh: libFuzzer, and OpenMP for clang
+  valgrind                           # scripts/memcheck.py
 )
 
 missing=()
