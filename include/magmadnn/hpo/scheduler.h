@@ -5,10 +5,10 @@
 //   auto s = hpo::make_scheduler(space, {.kind = hpo::SchedulerKind::Asha, .max_resource = 81,
 //                                        .trials = 200});
 //   while (!s->finished()) {
-//       if (auto job = s->next_job()) start(*job);           // train job->trial up to
-//       job->resource else wait_for_a_result();                             // nothing to start
-//       until one comes
-//       ... s->report(trial, rung, val_accuracy);  or  s->fail(trial);
+//       auto job = s->next_job();  // train job->trial up to job->resource epochs
+//       if (!job) { wait_for_a_result(); continue; }  // nothing to start until one comes
+//       ...
+//       s->report(job->trial, job->rung, val_accuracy);  // or s->fail(job->trial)
 //   }
 //   s->best();
 //
