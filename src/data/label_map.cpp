@@ -102,15 +102,7 @@ std::string LabelMap::to_json() const { return nlohmann::json(values_).dump(); }
 
 LabelMap LabelMap::from_json(std::string_view text, std::string_view where) {
     const std::string what = fmt::format("{}: {} metadata", where, metadata_key);
-    nlohmann::json j;
-    try {
-        j = nlohmann::json::parse(text, [&](int depth, nlohmann::json::parse_event_t, auto&) {
-            io::detail::check_json_depth(depth, what);
-            return true;
-        });
-    } catch (const nlohmann::json::exception& e) {
-        throw FormatError(fmt::format("{} is not valid JSON: {}", what, e.what()));
-    }
+    const nlohmann::json j = io::detail::parse_json(text, what);
     if (!j.is_array() || j.empty()) {
         throw FormatError(fmt::format("{} is {}, expected a non-empty JSON array of the labels",
                                       what, j.dump().substr(0, 80)));

@@ -158,15 +158,7 @@ std::string Standardizer<T>::to_json() const {
 template <typename T>
 Standardizer<T> Standardizer<T>::from_json(std::string_view text, std::string_view where) {
     const std::string what = fmt::format("{}: the standardizer ({})", where, metadata_key);
-    nlohmann::json j;
-    try {
-        j = nlohmann::json::parse(text, [&](int depth, nlohmann::json::parse_event_t, auto&) {
-            io::detail::check_json_depth(depth, what);
-            return true;
-        });
-    } catch (const nlohmann::json::exception& e) {
-        throw FormatError(fmt::format("{} is not valid JSON: {}", what, e.what()));
-    }
+    const nlohmann::json j = io::detail::parse_json(text, what);
     auto column = [&](const char* key) {
         if (!j.is_object() || !j.contains(key) || !j.at(key).is_array() || j.at(key).empty()) {
             throw FormatError(fmt::format(

@@ -81,15 +81,7 @@ std::string events_to_json(const std::vector<Event>& events) {
 
 std::vector<Event> events_from_json(std::string_view text, std::string_view where) {
     const std::string what = fmt::format("{}: the scheduler's events", where);
-    json j;
-    try {
-        j = json::parse(text, [&](int depth, json::parse_event_t, auto&) {
-            io::detail::check_json_depth(depth, what);
-            return true;
-        });
-    } catch (const json::exception& e) {
-        throw FormatError(fmt::format("{} are not valid JSON: {}", what, e.what()));
-    }
+    const json j = io::detail::parse_json(text, what);
     if (!j.is_array()) throw FormatError(fmt::format("{}: expected an array", what));
     std::vector<Event> out;
     for (std::size_t i = 0; i < j.size(); ++i) {

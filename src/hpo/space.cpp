@@ -17,14 +17,7 @@ using nlohmann::json;
 namespace {
 
 json parse(std::string_view text, const std::string& what) {
-    try {
-        return json::parse(text, [&](int depth, json::parse_event_t, auto&) {
-            io::detail::check_json_depth(depth, what);
-            return true;
-        });
-    } catch (const json::exception& e) {
-        throw FormatError(fmt::format("{} is not valid JSON: {}", what, e.what()));
-    }
+    return io::detail::parse_json(text, what);
 }
 
 json value_to_json(const Value& v) {
