@@ -406,6 +406,38 @@ int Communicator::recv(std::span<T> data, int source, int tag) {
     return from;
 }
 
+void Communicator::send_message(std::string_view bytes, int dest, int tag) {
+    check_peer("send_message", dest, size_, false);
+    check_tag("send_message", tag);
+    if (!mpi_ || dest == rank_) {
+        throw ValueError(fmt::format("dist::send_message: rank {} cannot send to itself", rank_));
+    }
+    if (bytes.size() > kMaxPiece) {
+        throw ValueError(fmt::format("dist::send_message: {} bytes; a message holds at most {}",
+                                     bytes.size(), kMaxPiece));
+    }
+    MPI_Send(bytes.data(), static_cast<int>(bytes.size()), MPI_CHAR, dest, tag, g_p2p);
+    stats_.bytes_sent += bytes.size();
+}
+
+std::optional<Communicator::Message> Communicator::try_recv_message(int source, int tag) {
+    check_peer("try_recv_message", source, size_, true);
+    check_tag("try_recv_message", tag);
+    if (!mpi_ || source == rank_) {
+        throw ValueError(
+            fmt::format("dist::try_recv_message: rank {} cannot receive from itself", rank_));
+    }
+    int waiting = 0;
+    MPI_Status status;
+    MPI_Iprobe(source == any_source ? MPI_ANY_SOURCE : source, tag, g_p2p, &waiting, &status);
+    if (waiting == 0) return std::nullopt;
+    int count = 0;
+    MPI_Get_count(&status, MPI_CHAR, &count);
+    Message m{status.MPI_SOURCE, std::string(static_cast<std::size_t>(count), '\0')};
+    MPI_Recv(m.bytes.data(), count, MPI_CHAR, status.MPI_SOURCE, tag, g_p2p, MPI_STATUS_IGNORE);
+    return m;
+}
+
 template <typename T>
 void Communicator::allreduce_sum(std::span<T> data) {
     if (mpi_ && size_ > 1) CommunicatorAccess::allreduce(*this, data);
@@ -481,6 +513,13 @@ void Communicator::send(std::span<const T>, int dest, int) {
 template <typename T>
 int Communicator::recv(std::span<T>, int source, int) {
     throw ValueError(fmt::format("dist::recv: rank 0 of 1 cannot receive from rank {}", source));
+}
+void Communicator::send_message(std::string_view, int dest, int) {
+    throw ValueError(fmt::format("dist::send_message: rank 0 of 1 cannot send to rank {}", dest));
+}
+std::optional<Communicator::Message> Communicator::try_recv_message(int source, int) {
+    throw ValueError(
+        fmt::format("dist::try_recv_message: rank 0 of 1 cannot receive from rank {}", source));
 }
 
 #endif

@@ -4,9 +4,11 @@
 // test, and any rank's failure fails the run.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -376,6 +378,39 @@ TEST(Dist, PointToPointRejectsBadPeersAndTags) {
     EXPECT_THROW(world().send(std::span<const double>(v), 0, 40000), ValueError);
     EXPECT_THROW(world().recv(std::span<double>(v), dist::Communicator::any_source, -1),
                  ValueError);
+}
+
+TEST(Dist, MessagesOfAnyLengthArriveWholeAndInOrder) {
+    EXPECT_THROW(world().send_message("x", world().rank(), 1), ValueError);
+    EXPECT_THROW((void)world().try_recv_message(world().size(), 1), ValueError);
+    if (world().size() < 2) GTEST_SKIP() << "needs 2 ranks";
+    constexpr int tag = 321;
+    // every rank but 0 sends rank 0 an empty message, then 3 MB, then its rank
+    if (world().rank() != 0) {
+        const std::string big(3 << 20, static_cast<char>('a' + world().rank()));
+        world().send_message("", 0, tag);
+        world().send_message(big, 0, tag);
+        world().send_message(std::to_string(world().rank()), 0, tag);
+    } else {
+        std::map<int, std::vector<std::string>> got;
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        std::size_t count = 0;
+        while (count < 3u * std::size_t(world().size() - 1) &&
+               std::chrono::steady_clock::now() < deadline) {
+            if (auto m = world().try_recv_message(dist::Communicator::any_source, tag)) {
+                got[m->source].push_back(std::move(m->bytes));
+                ++count;
+            }
+        }
+        for (int r = 1; r < world().size(); ++r) {
+            ASSERT_EQ(got[r].size(), 3u) << "rank " << r;
+            EXPECT_EQ(got[r][0], "");
+            EXPECT_EQ(got[r][1], std::string(3 << 20, static_cast<char>('a' + r)));
+            EXPECT_EQ(got[r][2], std::to_string(r));
+        }
+    }
+    EXPECT_FALSE(world().try_recv_message(dist::Communicator::any_source, tag));
+    world().barrier();
 }
 
 TEST(Dist, LoaderShardsTogetherSeeOneLoadersBatches) {

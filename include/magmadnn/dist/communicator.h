@@ -19,8 +19,10 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace magmadnn::dist {
@@ -89,6 +91,16 @@ class Communicator {
     template <typename T>
     int recv(std::span<T> data, int source, int tag);
     static constexpr int any_source = -1;
+    // Messages of any length, for control traffic that waits on no deadline (a tuning study's
+    // jobs and their output): send_message blocks until `bytes` can be reused; try_recv_message
+    // returns a message waiting from `source` (any_source: any rank) under `tag` at once, or
+    // nothing when none has arrived.
+    struct Message {
+        int source = 0;
+        std::string bytes{};
+    };
+    void send_message(std::string_view bytes, int dest, int tag);
+    std::optional<Message> try_recv_message(int source, int tag);
 
     // What this process sent and how long it spent in collectives since the last reset.
     struct Stats {
