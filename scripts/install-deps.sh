@@ -14,12 +14,14 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev
   zlib1g-dev
+  libsqlite3-dev           # hpo: a study's storage
   libopenmpi-dev openmpi-bin   # data-parallel training (dist::Communicator) and its tests
   libmpich-dev mpich       # scripts/check-mpich.sh (Open MPI stays the default alternative)
   dataset-fashion-mnist    # the main job's data, in /usr/share/datasets/fashion-mnist
   python3                  # safetensors interoperability test (reader written from the spec)
   clang libclang-rt-dev libomp-dev   # scripts/fuzz.sh: libFuzzer, and OpenMP for clang
   valgrind                           # scripts/memcheck.py
+  chromium                 # tests/hpo/report_render_test.py: renders the study report headless
 )
 
 missing=()
