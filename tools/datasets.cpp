@@ -135,14 +135,22 @@ TrainTest load_data_for(const model::Model<float>& model, const std::string& mod
     return d;
 }
 
-std::string mlp_architecture(index_t features, int classes) {
-    const nlohmann::json j = {{"input_shape", {features}},
-                              {"loss", "softmax_crossentropy"},
-                              {"layers",
-                               {{{"type", "fullyconnected"}, {"units", 528}},
-                                {{"type", "activation"}, {"activation", "relu"}},
-                                {{"type", "fullyconnected"}, {"units", classes}},
-                                {{"type", "output"}}}}};
+std::string mlp_architecture(index_t features, int classes, const MlpShape& shape) {
+    if (shape.hidden < 1) throw ValueError(fmt::format("--hidden {}: expected >= 1", shape.hidden));
+    if (shape.layers < 1) throw ValueError(fmt::format("--layers {}: expected >= 1", shape.layers));
+    if (!(shape.dropout >= 0 && shape.dropout < 1)) {
+        throw ValueError(fmt::format("--dropout {}: expected a rate in [0, 1)", shape.dropout));
+    }
+    nlohmann::json layers = nlohmann::json::array();
+    for (int i = 0; i < shape.layers; ++i) {
+        layers.push_back({{"type", "fullyconnected"}, {"units", shape.hidden}});
+        layers.push_back({{"type", "activation"}, {"activation", "relu"}});
+        if (shape.dropout > 0) layers.push_back({{"type", "dropout"}, {"rate", shape.dropout}});
+    }
+    layers.push_back({{"type", "fullyconnected"}, {"units", classes}});
+    layers.push_back({{"type", "output"}});
+    const nlohmann::json j = {
+        {"input_shape", {features}}, {"loss", "softmax_crossentropy"}, {"layers", layers}};
     return j.dump();
 }
 

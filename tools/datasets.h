@@ -52,8 +52,17 @@ void standardize(TrainTest& d, const data::Standardizer<float>& s, const std::st
 TrainTest load_data_for(const model::Model<float>& model, const std::string& model_path,
                         const DataOptions& options);
 
-// The seed's MLP: 784 -> fullyconnected 528 -> ReLU -> fullyconnected 10 (softmax cross-entropy).
-std::string mlp_architecture(index_t features, int classes);
+// `train --model mlp`'s hidden layers (--hidden, --layers, --dropout).
+struct MlpShape {
+    index_t hidden = 528;  // units of each hidden layer
+    int layers = 1;        // hidden layers, >= 1
+    double dropout = 0;    // in [0, 1): a dropout layer after each hidden ReLU when > 0
+};
+
+// features -> `layers` x (fullyconnected `hidden` -> ReLU [-> dropout]) -> fullyconnected
+// `classes` (softmax cross-entropy). The default shape is the seed's MLP, 784 -> 528 -> ReLU ->
+// 10. ValueError naming the option for a shape outside its range.
+std::string mlp_architecture(index_t features, int classes, const MlpShape& shape = {});
 
 // LeNet-5 on {1, 28, 28} images: conv 5x5 6 ch pad 2, ReLU, max-pool 2, conv 5x5 16 ch, ReLU,
 // max-pool 2, fc 120, ReLU, fc 84, ReLU, fc 10.

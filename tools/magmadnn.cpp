@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
     magmadnn::cli::add_train_command(app);
     magmadnn::cli::add_evaluate_command(app);
     magmadnn::cli::add_predict_command(app);
+    magmadnn::cli::add_tune_command(app);
     magmadnn::cli::add_bench_command(app);
     try {
         app.parse(argc, argv);

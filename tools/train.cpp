@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "commands.h"
+#include "config_json.h"
 #include "datasets.h"
 #include "magmadnn/dist.h"
 
@@ -21,7 +22,10 @@ namespace {
 
 struct TrainArgs {
     std::string model = "mlp";
+    MlpShape mlp;                        // --model mlp only
+    std::vector<std::string> mlp_given;  // the --hidden, --layers, --dropout given
     DataOptions data{"fashion-mnist"};
+    index_t train_rows = 0;  // the first N training rows (before --validation-split's); 0: all
     int epochs = 5;
     index_t batch_size = 100;
     double lr = 0.1;
@@ -167,6 +171,15 @@ void run_train(const TrainArgs& a) {
     } else {
         d = load_data(a.data);
     }
+    if (a.train_rows > 0) {
+        const index_t n = d.train.x.shape(0);
+        if (a.train_rows > n) {
+            throw ValueError(fmt::format("--train-rows {}: '{}' has only {} training rows",
+                                         a.train_rows, a.data.source, n));
+        }
+        d.train.x = d.train.x.slice(0, a.train_rows);
+        d.train.labels = d.train.labels.slice(0, a.train_rows);
+    }
     transform.labels = d.classes;
     if (!transform.standardizer && a.standardize) {
         // fitted on the rows fit trains on: its validation rows are the last
@@ -179,9 +192,14 @@ void run_train(const TrainArgs& a) {
         s.apply(d.test.x);
         transform.standardizer = s;
     }
+    if (a.model != "mlp" && !a.mlp_given.empty()) {
+        throw ValueError(fmt::format("{} applies to --model mlp only, not --model {}",
+                                     a.mlp_given.front(), a.model));
+    }
     const index_t features = d.train.x.shape(1);
-    const std::string arch = a.model == "mlp"      ? mlp_architecture(features, d.train.num_classes)
-                             : a.model == "lenet5" ? lenet5_architecture(d.train.num_classes)
+    const std::string arch = a.model == "mlp"
+                                 ? mlp_architecture(features, d.train.num_classes, a.mlp)
+                             : a.model == "lenet5"    ? lenet5_architecture(d.train.num_classes)
                              : a.model == "vgg-small" ? vgg_small_architecture(d.train.num_classes)
                                                       : read_text(a.model);
     auto model =
@@ -224,6 +242,24 @@ void run_train(const TrainArgs& a) {
     op::profile::enable(a.profile);
     const model::History h = model.fit(as_model_input(d.train.x, input), y_train, a.epochs, fo);
     op::profile::enable(false);
+    if (h.epochs.empty() && fo.resume && initial_epoch > 0 && a.json && speaks &&
+        a.validation_split > 0) {
+        // Nothing left to train: a job run again after its tuning coordinator stopped may find
+        // its checkpoint already at --epochs, and still owes its last epoch's report. The
+        // validation rows are fit's (the last ones) and the weights those fit evaluated.
+        const Tensor<float> x = as_model_input(d.train.x, input);
+        const index_t n = x.shape(0);
+        const auto n_val = static_cast<index_t>(std::floor(double(n) * a.validation_split));
+        if (n_val > 0) {
+            const model::Metrics v =
+                model.evaluate(x.slice(n - n_val, n), y_train.slice(n - n_val, n));
+            fmt::print("{}\n", nlohmann::json({{"epoch", initial_epoch},
+                                               {"val_loss", v.loss},
+                                               {"val_accuracy", v.accuracy},
+                                               {"from_checkpoint", true}})
+                                   .dump());
+        }
+    }
     if (a.profile && speaks) {
         std::fprintf(stderr, "\ntime per node over %zu epochs (training only):\n%s",
                      h.epochs.size(), op::profile::table().c_str());
@@ -299,9 +335,26 @@ void run_train(const TrainArgs& a) {
 void add_train_command(CLI::App& app) {
     auto a = std::make_shared<TrainArgs>();
     auto* cmd = app.add_subcommand("train", "Train a model and report its test accuracy");
+    add_json_config(cmd);
     cmd->add_option("--model", a->model, "mlp, lenet5, vgg-small, or an architecture JSON file")
         ->capture_default_str();
+    const std::vector<CLI::Option*> mlp_flags{
+        cmd->add_option("--hidden", a->mlp.hidden, "--model mlp: units of each hidden layer")
+            ->check(CLI::PositiveNumber)
+            ->capture_default_str(),
+        cmd->add_option("--layers", a->mlp.layers, "--model mlp: hidden layers")
+            ->check(CLI::PositiveNumber)
+            ->capture_default_str(),
+        cmd->add_option("--dropout", a->mlp.dropout,
+                        "--model mlp: a dropout layer of this rate, in [0, 1), after each hidden "
+                        "ReLU (0: none)")
+            ->check(CLI::Range(0.0, 1.0))
+            ->capture_default_str()};
     add_data_options(cmd, a->data);
+    cmd->add_option("--train-rows", a->train_rows,
+                    "train on the first N rows of the training set (--validation-split then "
+                    "takes its rows from them; 0: all)")
+        ->check(CLI::NonNegativeNumber);
     cmd->add_option("--epochs", a->epochs, "epochs in all (a resumed run trains the rest)")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
@@ -364,7 +417,11 @@ void add_train_command(CLI::App& app) {
                   "naming it (slow)");
     cmd->add_flag("--profile", a->profile,
                   "time every node's forward and backward pass; print the table to stderr");
-    cmd->callback([a, batch, optimizer_flags] {
+    cmd->callback([a, cmd, batch, optimizer_flags, mlp_flags] {
+        apply_config(*cmd);  // options the command line left unset
+        for (const CLI::Option* o : mlp_flags) {
+            if (o->count() > 0) a->mlp_given.push_back(o->get_name());
+        }
         a->batch_size_given = batch->count() > 0;
         a->optimizer_given = std::any_of(optimizer_flags.begin(), optimizer_flags.end(),
                                          [](const CLI::Option* o) { return o->count() > 0; });

@@ -3,7 +3,8 @@
 (`--label-column`, `--csv-header`, `--test-fraction`, `--seed`, `--no-stratify`, `--scale`,
 `--missing`), `--model vgg-small`, an architecture file as `--model`, `--optimizer adam|adamw`,
 `--weight-decay`, CSV labels other than 0..C-1 (mapped to classes and back), `--standardize`,
-`--drop-last` and `bench linalg --table/--sizes`. Small CSV tables are written to a temporary
+`--drop-last`, the MLP shape (`--hidden`, `--layers`, `--dropout`), `--train-rows`, `--config`
+and `bench linalg --table/--sizes`. Small CSV tables are written to a temporary
 directory; Python's standard library only.
 Usage: python3 cli_options_test.py path/to/magmadnn [TEST ...]"""
 import json
@@ -472,6 +473,63 @@ def test_standardize():
         assert raw["test_accuracy"] < summary["test_accuracy"] - 0.2, (raw, summary)
     else:
         assert "non-finite" in plain.stderr or "NaN" in plain.stderr, plain.stderr[-2000:]
+
+
+def test_mlp_shape_options():
+    """--hidden, --layers and --dropout shape --model mlp; other models refuse them."""
+    data = write_table("t.csv")
+    train(data, "--hidden", 9, "--layers", 2, "--dropout", 0.25, "--save", path("m.safetensors"))
+    header, _ = safetensors(path("m.safetensors"))
+    shapes = sorted(v["shape"] for k, v in header.items() if k.startswith("layers."))
+    assert shapes == sorted([[4, 9], [9], [9, 9], [9], [9, 3], [3]]), shapes
+    arch = json.loads(header["__metadata__"]["magmadnn.architecture"])
+    rates = [l["rate"] for l in arch["layers"] if l["type"] == "dropout"]
+    assert rates == [0.25, 0.25], arch
+    _, err = train(data, "--model", "lenet5", "--hidden", 9, ok=False)
+    assert "--hidden applies to --model mlp only" in err, err
+    _, err = run("train", "--data", data, "--dropout", 1, ok=False)
+    assert "--dropout 1: expected a rate in [0, 1)" in err, err
+
+
+def test_train_rows():
+    """--train-rows trains on the first N rows; more rows than the set has is an error."""
+    data = write_table("t.csv", rows=300)
+    epochs, _ = json_lines(train(data, "--train-rows", 100, "--batch-size", 10,
+                                 "--validation-split", 0.2)[0])
+    assert epochs[0]["samples_per_second"] > 0, epochs
+    _, summary = json_lines(train(data, "--train-rows", 100, "--batch-size", 10)[0])
+    assert summary["steps"] == 2 * 10, summary  # 100 rows of the 240 train rows, batch 10
+    _, err = train(data, "--train-rows", 100000, ok=False)
+    assert "--train-rows 100000" in err and "training rows" in err, err
+
+
+def test_config_file():
+    """train --config FILE.json sets the options the command line leaves unset; a tuning
+    result's "train" member works the same; bad keys and values are named."""
+    data = write_table("t.csv")
+    with open(path("c.json"), "w") as f:
+        json.dump({"data": data, "epochs": 3, "batch_size": 30, "lr": 0.05, "threads": 1,
+                   "json": True, "optimizer": "adam"}, f)
+    out, _ = run("train", "--config", path("c.json"))
+    epochs, summary = json_lines(out)
+    assert len(epochs) == 3 and summary["epochs"] == 3, summary
+    assert epochs[0]["learning_rate"] == 0.05, epochs[0]
+    out, _ = run("train", "--config", path("c.json"), "--epochs", 1)  # the command line wins
+    assert json_lines(out)[1]["epochs"] == 1
+    with open(path("r.json"), "w") as f:
+        json.dump({"study": "s", "value": 0.9, "train": {"data": data, "epochs": 2, "json": True,
+                                                         "threads": 1}}, f)
+    assert json_lines(run("train", "--config", path("r.json"))[0])[1]["epochs"] == 2
+    with open(path("bad.json"), "w") as f:
+        json.dump({"data": data, "learning_rate": 0.1}, f)
+    _, err = run("train", "--config", path("bad.json"), ok=False)
+    assert "unknown option 'learning_rate'" in err, err
+    with open(path("bad.json"), "w") as f:
+        json.dump({"data": data, "epochs": -2}, f)
+    _, err = run("train", "--config", path("bad.json"), ok=False)
+    assert "'epochs'" in err, err
+    _, err = run("train", "--config", path("absent.json"), ok=False)
+    assert "no such file" in err, err
 
 
 def test_bench_linalg_table_and_sizes():
