@@ -3,6 +3,7 @@ list(APPEND MAGMADNN_SOURCES
   hpo/local_workers.cpp
   hpo/mpi_workers.cpp
   hpo/report.cpp
+  hpo/report_charts.cpp
   hpo/sampler.cpp
   hpo/scheduler.cpp
   hpo/runner.cpp

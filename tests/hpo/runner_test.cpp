@@ -220,7 +220,7 @@ TEST_F(StudyRunner, StorageOfAnotherStudyOrAStartedOneIsRefused) {
 }
 
 // The coordinator runs in a forked child that is SIGKILLed once the storage holds `after`
-// events; the study is then resumed in this process (or killed again).
+// events and a job is running; the study is then resumed in this process (or killed again).
 void kill_coordinator_after(const hpo::StudyConfig& s, const hpo::RunOptions& o,
                             std::int64_t after) {
     const pid_t child = fork();
@@ -237,15 +237,19 @@ void kill_coordinator_after(const hpo::StudyConfig& s, const hpo::RunOptions& o,
     for (;;) {
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
         std::int64_t events = 0;
+        bool running = false;  // a job to be caught by the kill
         if (fs::exists(o.storage)) {
             try {
-                events = static_cast<std::int64_t>(
-                    hpo::Storage::open_read_only(o.storage).events().size());
+                const hpo::Storage storage = hpo::Storage::open_read_only(o.storage);
+                events = static_cast<std::int64_t>(storage.events().size());
+                for (const hpo::TrialRecord& t : storage.trials()) {
+                    running = running || t.status == hpo::TrialStatus::Running;
+                }
             } catch (const Error&) {  // not yet created
             }
         }
         int status = 0;
-        if (events >= after || waitpid(child, &status, WNOHANG) == child ||
+        if ((events >= after && running) || waitpid(child, &status, WNOHANG) == child ||
             std::chrono::steady_clock::now() > deadline) {
             break;
         }

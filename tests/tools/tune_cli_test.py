@@ -170,6 +170,10 @@ def test_coordinator_killed_and_resumed():
             line = p.stdout.readline()
             assert line, p.stderr.read()
             seen += line.startswith("{")
+        deadline = time.monotonic() + 30
+        while not any(v[0] == "RUNNING" for v in trials_in(path("hb_killed.db")).values()):
+            assert time.monotonic() < deadline, "no job started after the finished ones"
+            time.sleep(0.002)  # kill with a job running: it must be run again
         p.send_signal(signal.SIGKILL)
         p.wait()
         assert p.returncode == -signal.SIGKILL
