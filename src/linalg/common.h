@@ -37,6 +37,11 @@ index_t require_rhs(const char* routine, const Shape& A, index_t rows, const Sha
 [[noreturn]] void not_positive_definite(const char* routine, const char* what, const Shape& shape,
                                         long order);
 
+// NumericError for a least-squares A whose triangular factor R has an exactly zero diagonal
+// element R(index, index) (0-based).
+[[noreturn]] void rank_deficient(const char* routine, const char* what, const Shape& shape,
+                                 long index);
+
 // "A {3, 4}"
 std::string describe(const char* what, const Shape& shape);
 
