@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "linalg_test_util.h"
+#include "magmadnn/backend/math.h"
+#include "magmadnn/core/device.h"
 #include "magmadnn/core/error.h"
 #include "magmadnn/linalg/batched.h"
 #include "magmadnn/linalg/batched_solve.h"
@@ -35,6 +37,30 @@ TEST(BlasGpu, MatchesHost) {
     const test::Mat yh = test::to_mat(linalg::gemv(A, x));
     for (std::size_t i = 0; i < yh.size(); ++i) EXPECT_NEAR(yd[i], yh[i], 1e-12);
     EXPECT_THROW(linalg::dot(x, xd), DeviceError);
+}
+
+// Extents past 2^31 - 1 go through cuBLAS's 64-bit interface whole (the int one would cut them):
+// x = y = ones of 2^31 + 7 floats (17 GiB together; skipped on smaller GPUs).
+TEST(BlasGpu, VectorsPast32BitExtents) {
+    MAGMADNN_SKIP_WITHOUT_GPU();
+    if (gpus().front().total_memory < (std::size_t(32) << 30)) {
+        GTEST_SKIP() << "needs a GPU with 32 GiB or more";
+    }
+    const index_t n = (index_t(1) << 31) + 7;
+    const double want = static_cast<double>(n);
+    Tensor<float> x({n}, DEVICE);  // zeroed, then filled with ones on the device
+    Tensor<float> y({n}, DEVICE);
+    math::unary(math::UnaryOp::add_scalar, x, x, 1.0f);
+    math::unary(math::UnaryOp::add_scalar, y, y, 1.0f);
+    EXPECT_NEAR(linalg::dot(x, y), want, 1e-5 * want);
+    EXPECT_NEAR(linalg::nrm2(x), std::sqrt(want), 1e-5 * std::sqrt(want));
+    linalg::axpy(2.0f, x, y);
+    EXPECT_EQ(y.get_flat(0), 3.0f);
+    EXPECT_EQ(y.get_flat(n - 1), 3.0f);
+    // gemv and gemm with a leading dimension and an inner extent of n
+    const Tensor<float> row = x.reshape({1, n});
+    EXPECT_NEAR(linalg::gemv(row, x).get_flat(0), want, 1e-5 * want);
+    EXPECT_NEAR(linalg::gemm(row, x.reshape({n, 1})).get_flat(0), want, 1e-5 * want);
 }
 
 TEST(SolveGpu, MatchesHostResidual) {
