@@ -261,8 +261,36 @@ TEST(MixedSolveGpu, RefinesToF64OnTensorCoresAndInF32) {
             EXPECT_GE(r.iterations, 1);  // no low precision is f64-accurate by itself
             EXPECT_LE(r.backward_error, bound);
             EXPECT_LT(test::solve_ratio(A, r.x.to(HOST), b), kRatio);
+            // f32, f16 and tf32 contract by cond u <= 0.05 per step: classical refinement
+            // converges by itself, and the result says so (not GMRES-IR)
+            if (p != linalg::LowPrecision::bf16) {
+                EXPECT_EQ(r.method, linalg::MixedMethod::refinement);
+            }
+            if (r.method != linalg::MixedMethod::gmres_refinement) {
+                EXPECT_EQ(r.gmres_iterations, 0);
+            }
         }
     }
+}
+
+// One right-hand side, cond 1e6 with an f16 LU (cond u ~ 500): classical refinement diverges,
+// so GMRES-IR or the f64 solve finishes, and the result names which one did.
+TEST(MixedSolveGpu, ReportsGmresOnlyWhereClassicalRefinementFailed) {
+    MAGMADNN_SKIP_WITHOUT_GPU();
+    const index_t n = 200;
+    const Tensor<double> A = test::with_spectrum<double>(n, n, test::log_spectrum(n, 1e6), 94);
+    const Tensor<double> b = test::random_tensor<double>({n}, 95);
+    linalg::MixedOptions o;
+    o.precision = linalg::LowPrecision::f16;
+    const linalg::MixedSolveResult r = linalg::solve_mixed(A.to(DEVICE), b.to(DEVICE), o);
+    SCOPED_TRACE(::testing::Message() << "method " << linalg::to_string(r.method) << " iterations "
+                                      << r.iterations << " gmres " << r.gmres_iterations);
+    EXPECT_NE(r.method, linalg::MixedMethod::refinement);
+    if (r.method == linalg::MixedMethod::gmres_refinement) {
+        EXPECT_GE(r.gmres_iterations, 1);
+    }
+    EXPECT_LE(r.backward_error, std::sqrt(static_cast<double>(n)) * test::eps<double>());
+    EXPECT_LT(test::solve_ratio(A, r.x.to(HOST), b), kRatio);
 }
 
 TEST(BatchedSolveGpu, MatchesHost) {
