@@ -6,8 +6,10 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <map>
 
 #include "../kernels.h"
+#include "core/cuda_check.h"
 #include "magmadnn/core/error.h"
 
 namespace magmadnn::math::cuda {
@@ -21,15 +23,18 @@ void check(cublasStatus_t st, const char* what) {
     }
 }
 
-// One handle per host thread, created on first use.
+// One handle per host thread and device, created on first use (a handle works on the device
+// that was current when it was created).
 cublasHandle_t handle() {
     struct Handle {
         cublasHandle_t h = nullptr;
         Handle() { check(cublasCreate(&h), "cublasCreate"); }
         ~Handle() { cublasDestroy(h); }
+        Handle(const Handle&) = delete;
+        Handle& operator=(const Handle&) = delete;
     };
-    thread_local Handle hd;
-    return hd.h;
+    thread_local std::map<int, Handle> handles;
+    return handles[magmadnn::detail::current_device("cuBLAS handle")].h;
 }
 
 // cuBLAS wants leading dimensions >= 1, also for an empty operand (k = 0: C = beta C).
