@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <limits>
 
 #include "magmadnn/core/device.h"
 #include "magmadnn/core/error.h"
@@ -58,6 +59,18 @@ index_t require_rhs(const char* routine, const Shape& A, index_t rows, const Sha
                         routine, to_string(b), to_string(A), rows, rows));
     }
     return b.size() == 1 ? 1 : b[1];
+}
+
+void require_int_extents(const char* routine, const char* what, const Shape& shape,
+                         const char* library) {
+    for (const index_t e : shape) {
+        if (e > std::numeric_limits<int>::max()) {
+            throw UnsupportedError(
+                fmt::format("linalg::{}: {} {} has an extent past 2^31 - 1, more than {}'s 32-bit "
+                            "interface takes; split the problem or pass HOST tensors",
+                            routine, what, to_string(shape), library));
+        }
+    }
 }
 
 void lapack_failed(const char* routine, const char* call, long info) {

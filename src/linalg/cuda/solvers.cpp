@@ -6,7 +6,6 @@
 
 #include <fmt/format.h>
 
-#include <limits>
 #include <vector>
 
 #include "../common.h"
@@ -23,14 +22,7 @@ namespace {
 int as_int(index_t v) { return static_cast<int>(v); }
 
 void require_int(const char* routine, const char* what, const Shape& shape) {
-    for (const index_t e : shape) {
-        if (e > std::numeric_limits<int>::max()) {
-            throw UnsupportedError(
-                fmt::format("linalg::{}: {} {} has an extent past 2^31 - 1, more than cuSOLVER's "
-                            "32-bit interface takes; split the problem or pass HOST tensors",
-                            routine, what, to_string(shape)));
-        }
-    }
+    detail::require_int_extents(routine, what, shape, "cuSOLVER");
 }
 
 // Reads a cuSOLVER info back (one sync): < 0 names a bad argument, a bug in magmadnn.
