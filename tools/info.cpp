@@ -100,8 +100,11 @@ void add_info_command(CLI::App& app) {
             fmt::print("CUDA:          compiled in (sm {}), runtime {}, driver {}\n",
                        j["cuda_architectures"].get<std::string>(),
                        j["cuda_runtime"].get<std::string>(), j["cuda_driver"].get<std::string>());
-            fmt::print("cuBLAS {}, cuDNN {}, NCCL {}\n", j["cublas"].get<std::string>(),
-                       j["cudnn"].get<std::string>(), j["nccl"].get<std::string>());
+            const std::string cudnn = j["cudnn"].get<std::string>();
+            fmt::print(
+                "cuBLAS {}, cuDNN {}, NCCL {}\n", j["cublas"].get<std::string>(),
+                cudnn.empty() ? "not compiled in (GPU convolutions stage through the host)" : cudnn,
+                j["nccl"].get<std::string>());
         }
         if (j["gpus"].empty()) {
             fmt::print("GPUs:          none found\n");

@@ -12,17 +12,21 @@ list(APPEND MAGMADNN_SOURCES
   backend/cpu/threads.cpp
 )
 list(APPEND MAGMADNN_CUDA_SOURCES
-  backend/cuda/batchnorm_cudnn.cpp
-  backend/cuda/batchnorm_cudnn_kernels.cu
-  backend/cuda/conv2d_cudnn.cpp
-  backend/cuda/conv2d_cudnn_kernels.cu
   backend/cuda/dropout.cu
   backend/cuda/elementwise.cu
   backend/cuda/gemm.cpp
-  backend/cuda/pool2d_cudnn.cpp
-  backend/cuda/pool2d_cudnn_kernels.cu
   backend/cuda/reduce.cu
 )
+if(MAGMADNN_CUDNN)
+  list(APPEND MAGMADNN_CUDA_SOURCES
+    backend/cuda/batchnorm_cudnn.cpp
+    backend/cuda/batchnorm_cudnn_kernels.cu
+    backend/cuda/conv2d_cudnn.cpp
+    backend/cuda/conv2d_cudnn_kernels.cu
+    backend/cuda/pool2d_cudnn.cpp
+    backend/cuda/pool2d_cudnn_kernels.cu
+  )
+endif()
 list(APPEND MAGMADNN_SOURCES
   backend/cpu/batchnorm.cpp
   backend/cpu/conv2d_bias.cpp

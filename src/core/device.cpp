@@ -10,8 +10,10 @@
 #ifdef MAGMADNN_WITH_CUDA
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
-#include <cudnn.h>
 #include <nccl.h>
+#ifdef MAGMADNN_WITH_CUDNN
+#include <cudnn.h>
+#endif
 
 #include "cuda_check.h"
 #endif
@@ -134,7 +136,7 @@ std::string cuda_driver_version() {
 }
 
 std::string cudnn_version() {
-#ifdef MAGMADNN_WITH_CUDA
+#ifdef MAGMADNN_WITH_CUDNN
     const auto v = static_cast<int>(cudnnGetVersion());
     // cuDNN 9 encodes major*10000 + minor*100 + patch
     return fmt::format("{}.{}.{}", v / 10000, (v / 100) % 100, v % 100);

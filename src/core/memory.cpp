@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <compare>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -21,8 +22,9 @@ namespace magmadnn {
 namespace {
 
 #ifdef MAGMADNN_WITH_CUDA
-// Device blocks are cached by rounded size: a training loop that allocates the same sizes every
-// step calls cudaMalloc only in its first step.
+// Device blocks are cached by (device, rounded size): a training loop that allocates the same
+// sizes every step calls cudaMalloc only in its first step, and a block made on one GPU is
+// handed out again only while that GPU is current.
 class DeviceCache {
   public:
     static DeviceCache& instance() {
@@ -31,44 +33,46 @@ class DeviceCache {
     }
 
     void* allocate(std::size_t bytes) {
-        const std::size_t size = round(bytes);
+        const Key key{detail::current_device("device allocation"), round(bytes)};
         std::lock_guard lock(mutex_);
-        auto it = free_.find(size);
+        auto it = free_.find(key);
         if (it != free_.end() && !it->second.empty()) {
             void* p = it->second.back();
             it->second.pop_back();
-            stats_.cached_bytes -= size;
-            stats_.allocated_bytes += size;
-            sizes_[p] = size;
+            stats_.cached_bytes -= key.size;
+            stats_.allocated_bytes += key.size;
+            blocks_[p] = key;
             return p;
         }
         void* p = nullptr;
-        cudaError_t err = cudaMalloc(&p, size);
+        cudaError_t err = cudaMalloc(&p, key.size);
         if (err == cudaErrorMemoryAllocation) {  // give the cache back and retry once
             cudaGetLastError();
             release_all_locked();
-            err = cudaMalloc(&p, size);
+            err = cudaMalloc(&p, key.size);
         }
         if (err != cudaSuccess) {
             cudaGetLastError();
             throw DeviceError(fmt::format(
-                "device allocation of {} bytes failed: {}; free tensors or use smaller batches",
-                bytes, cudaGetErrorString(err)));
+                "device allocation of {} bytes on GPU {} failed: {}; free tensors or use smaller "
+                "batches",
+                bytes, key.device, cudaGetErrorString(err)));
         }
         ++stats_.cuda_malloc_calls;
-        stats_.allocated_bytes += size;
-        sizes_[p] = size;
+        stats_.allocated_bytes += key.size;
+        blocks_[p] = key;
         return p;
     }
 
+    // Back to the free list of the device it was made on, whichever device is current now.
     void release(void* p) {
         std::lock_guard lock(mutex_);
-        auto it = sizes_.find(p);
-        if (it == sizes_.end()) return;
+        auto it = blocks_.find(p);
+        if (it == blocks_.end()) return;
         free_[it->second].push_back(p);
-        stats_.allocated_bytes -= it->second;
-        stats_.cached_bytes += it->second;
-        sizes_.erase(it);
+        stats_.allocated_bytes -= it->second.size;
+        stats_.cached_bytes += it->second.size;
+        blocks_.erase(it);
     }
 
     void empty() {
@@ -82,23 +86,32 @@ class DeviceCache {
     }
 
   private:
+    struct Key {
+        int device;
+        std::size_t size;
+        auto operator<=>(const Key&) const = default;
+    };
+
     static std::size_t round(std::size_t bytes) {
         constexpr std::size_t small = 512, large = 2u << 20;
         if (bytes <= (1u << 20))
             return (bytes + small - 1) / small * small + (bytes == 0 ? small : 0);
         return (bytes + large - 1) / large * large;
     }
+    // Each block is freed with its own device current.
     void release_all_locked() {
-        for (auto& [size, blocks] : free_) {
+        for (auto& [key, blocks] : free_) {
+            if (blocks.empty()) continue;
+            detail::DeviceGuard on(key.device);
             for (void* p : blocks) cudaFree(p);
-            stats_.cached_bytes -= size * blocks.size();
+            stats_.cached_bytes -= key.size * blocks.size();
             blocks.clear();
         }
     }
 
     std::mutex mutex_;
-    std::map<std::size_t, std::vector<void*>> free_;
-    std::map<void*, std::size_t> sizes_;
+    std::map<Key, std::vector<void*>> free_;
+    std::map<void*, Key> blocks_;
     DeviceCacheStats stats_;
 };
 #endif

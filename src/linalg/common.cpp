@@ -3,9 +3,14 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <limits>
 
 #include "magmadnn/core/device.h"
 #include "magmadnn/core/error.h"
+
+#ifdef MAGMADNN_WITH_CUDA
+#include "cuda/kernels.h"
+#endif
 
 namespace magmadnn::linalg::detail {
 
@@ -56,6 +61,18 @@ index_t require_rhs(const char* routine, const Shape& A, index_t rows, const Sha
     return b.size() == 1 ? 1 : b[1];
 }
 
+void require_int_extents(const char* routine, const char* what, const Shape& shape,
+                         const char* library) {
+    for (const index_t e : shape) {
+        if (e > std::numeric_limits<int>::max()) {
+            throw UnsupportedError(
+                fmt::format("linalg::{}: {} {} has an extent past 2^31 - 1, more than {}'s 32-bit "
+                            "interface takes; split the problem or pass HOST tensors",
+                            routine, what, to_string(shape), library));
+        }
+    }
+}
+
 void lapack_failed(const char* routine, const char* call, long info) {
     throw Error(
         fmt::format("linalg::{}: {} rejected argument {} (info = {}); this is a bug in "
@@ -78,16 +95,35 @@ void not_positive_definite(const char* routine, const char* what, const Shape& s
         routine, what, to_string(shape), order));
 }
 
+void rank_deficient(const char* routine, const char* what, const Shape& shape, long index) {
+    throw NumericError(
+        fmt::format("linalg::{}: {} {} is rank deficient: diagonal element {} of its triangular "
+                    "factor is exactly zero; remove dependent columns or use linalg::svd for a "
+                    "pseudo-inverse",
+                    routine, what, to_string(shape), index));
+}
+
 template <typename T>
 void require_finite(const char* routine, const char* what, const Tensor<T>& t) {
-    const Tensor<T> h = t.to(HOST);
-    const T* p = h.cdata();
-    for (index_t i = 0; i < h.size(); ++i) {
-        if (!std::isfinite(p[i])) {
-            throw NumericError(
-                fmt::format("linalg::{}: {} {} holds {} at flat index {}; the input must be finite",
-                            routine, what, to_string(t.shape()), static_cast<double>(p[i]), i));
+    index_t bad = -1;
+    double value = 0;
+    if (t.memory() == HOST) {
+        const T* p = t.cdata();
+        for (index_t i = 0; i < t.size() && bad < 0; ++i) {
+            if (!std::isfinite(p[i])) bad = i;
         }
+        if (bad >= 0) value = static_cast<double>(p[bad]);
+    } else {
+#ifdef MAGMADNN_WITH_CUDA
+        // GPU memory is scanned where it lies: one index comes back, not the tensor.
+        bad = cuda::first_nonfinite(t.size(), t.cdevice_data());
+        if (bad >= 0) value = static_cast<double>(t.get_flat(bad));
+#endif
+    }
+    if (bad >= 0) {
+        throw NumericError(
+            fmt::format("linalg::{}: {} {} holds {} at flat index {}; the input must be finite",
+                        routine, what, to_string(t.shape()), value, bad));
     }
 }
 

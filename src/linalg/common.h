@@ -28,6 +28,10 @@ void require_finite(const char* routine, const char* what, const Tensor<T>& t);
 // The number of right-hand sides of b ({n} -> 1, {n, nrhs} -> nrhs); ShapeError unless b has
 // `rows` rows.
 index_t require_rhs(const char* routine, const Shape& A, index_t rows, const Shape& b);
+// UnsupportedError unless every extent of `shape` fits the int of a 32-bit library interface
+// (`library`, e.g. "cuSOLVER").
+void require_int_extents(const char* routine, const char* what, const Shape& shape,
+                         const char* library);
 // Error for a LAPACK / cuSOLVER argument error (info < 0): a bug, not a user error.
 [[noreturn]] void lapack_failed(const char* routine, const char* call, long info);
 
@@ -36,6 +40,11 @@ index_t require_rhs(const char* routine, const Shape& A, index_t rows, const Sha
 // NumericError for a Cholesky that met a non-positive leading minor of order `order` (1-based).
 [[noreturn]] void not_positive_definite(const char* routine, const char* what, const Shape& shape,
                                         long order);
+
+// NumericError for a least-squares A whose triangular factor R has an exactly zero diagonal
+// element R(index, index) (0-based).
+[[noreturn]] void rank_deficient(const char* routine, const char* what, const Shape& shape,
+                                 long index);
 
 // "A {3, 4}"
 std::string describe(const char* what, const Shape& shape);

@@ -36,13 +36,7 @@ Tensor<T> lstsq(const Tensor<T>& A, const Tensor<T>& b) {
     const lapack_int info = lapack::gels(static_cast<lapack_int>(m), static_cast<lapack_int>(n),
                                          static_cast<lapack_int>(nrhs), a.data(), work.data());
     if (info < 0) detail::lapack_failed("lstsq", "gels", info);
-    if (info > 0) {
-        throw NumericError(fmt::format(
-            "linalg::lstsq: A {} is rank deficient: diagonal element {} of its triangular "
-            "factor is exactly zero; remove dependent columns or use linalg::svd for a "
-            "pseudo-inverse",
-            to_string(A.shape()), info - 1));
-    }
+    if (info > 0) detail::rank_deficient("lstsq", "A", A.shape(), info - 1);
     std::copy_n(work.data(), n * nrhs, x.data());
     return x;
 }

@@ -2,6 +2,9 @@
 // GPU memory need a device and skip without one.
 #include <gtest/gtest.h>
 
+#include <complex>
+#include <vector>
+
 #include "magmadnn.h"
 #include "test_util.h"
 
@@ -67,6 +70,35 @@ TEST(Memory, CachingAllocatorReusesBlocks) {
     { Tensor<float> b({1000}, DEVICE); }
     EXPECT_EQ(device_cache_stats().cuda_malloc_calls, calls);
     EXPECT_GT(device_cache_stats().cached_bytes, 0u);
+}
+
+// Blocks, library handles and FFT plans belong to the GPU they were made on: after switching
+// GPUs, none made on the first is handed out on the second (needs two GPUs).
+TEST(Memory, DeviceCachesAreKeptPerGpu) {
+    MAGMADNN_SKIP_WITHOUT_GPU();
+    if (device_count() < 2) GTEST_SKIP() << "needs two GPUs";
+    const auto x = test::random_tensor<float>({4096}, 7);
+    struct Restore {
+        ~Restore() { use_device_for_local_rank(0); }
+    } restore;
+    use_device_for_local_rank(0);
+    device_empty_cache();
+    std::vector<fft::c64> s0;
+    {
+        const Tensor<float> d0 = x.to(DEVICE);
+        EXPECT_FLOAT_EQ(linalg::dot(d0, d0), linalg::dot(x, x));
+        s0 = fft::fft(d0).to_vector();
+    }
+    const auto calls = device_cache_stats().cuda_malloc_calls;
+    const std::size_t plans = fft::plan_cache_size();
+    use_device_for_local_rank(1);
+    const Tensor<float> d1 = x.to(DEVICE);  // device 0 holds a free block of this size
+    EXPECT_GT(device_cache_stats().cuda_malloc_calls, calls);
+    EXPECT_FLOAT_EQ(linalg::dot(d1, d1), linalg::dot(x, x));    // device 1's cuBLAS handle
+    const std::vector<fft::c64> s1 = fft::fft(d1).to_vector();  // device 1's cuFFT plan
+    EXPECT_EQ(fft::plan_cache_size(), plans + 1);
+    ASSERT_EQ(s1.size(), s0.size());
+    for (std::size_t i = 0; i < s0.size(); ++i) EXPECT_LT(std::abs(s1[i] - s0[i]), 1e-3f) << i;
 }
 
 TEST(Memory, HostPointerOfDeviceMemoryIsAnError) {

@@ -4,9 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
+#include <string>
 #include <vector>
 
 #include "linalg_test_util.h"
+#include "magmadnn/backend/math.h"
+#include "magmadnn/core/device.h"
 #include "magmadnn/core/error.h"
 #include "magmadnn/linalg/batched.h"
 #include "magmadnn/linalg/batched_solve.h"
@@ -33,6 +37,30 @@ TEST(BlasGpu, MatchesHost) {
     const test::Mat yh = test::to_mat(linalg::gemv(A, x));
     for (std::size_t i = 0; i < yh.size(); ++i) EXPECT_NEAR(yd[i], yh[i], 1e-12);
     EXPECT_THROW(linalg::dot(x, xd), DeviceError);
+}
+
+// Extents past 2^31 - 1 go through cuBLAS's 64-bit interface whole (the int one would cut them):
+// x = y = ones of 2^31 + 7 floats (17 GiB together; skipped on smaller GPUs).
+TEST(BlasGpu, VectorsPast32BitExtents) {
+    MAGMADNN_SKIP_WITHOUT_GPU();
+    if (gpus().front().total_memory < (std::size_t(32) << 30)) {
+        GTEST_SKIP() << "needs a GPU with 32 GiB or more";
+    }
+    const index_t n = (index_t(1) << 31) + 7;
+    const double want = static_cast<double>(n);
+    Tensor<float> x({n}, DEVICE);  // zeroed, then filled with ones on the device
+    Tensor<float> y({n}, DEVICE);
+    math::unary(math::UnaryOp::add_scalar, x, x, 1.0f);
+    math::unary(math::UnaryOp::add_scalar, y, y, 1.0f);
+    EXPECT_NEAR(linalg::dot(x, y), want, 1e-5 * want);
+    EXPECT_NEAR(linalg::nrm2(x), std::sqrt(want), 1e-5 * std::sqrt(want));
+    linalg::axpy(2.0f, x, y);
+    EXPECT_EQ(y.get_flat(0), 3.0f);
+    EXPECT_EQ(y.get_flat(n - 1), 3.0f);
+    // gemv and gemm with a leading dimension and an inner extent of n
+    const Tensor<float> row = x.reshape({1, n});
+    EXPECT_NEAR(linalg::gemv(row, x).get_flat(0), want, 1e-5 * want);
+    EXPECT_NEAR(linalg::gemm(row, x.reshape({n, 1})).get_flat(0), want, 1e-5 * want);
 }
 
 TEST(SolveGpu, MatchesHostResidual) {
@@ -73,31 +101,130 @@ TEST(LstsqGpu, MatchesHost) {
     const test::Mat xd = test::to_mat(linalg::lstsq(A.to(DEVICE), b.to(DEVICE)));
     const test::Mat xh = test::to_mat(linalg::lstsq(A, b));
     for (std::size_t i = 0; i < xh.size(); ++i) EXPECT_NEAR(xd[i], xh[i], 1e-10);
-    const auto [Q, R] = linalg::qr(A.to(DEVICE));
-    EXPECT_LT(test::orthogonality_ratio(Q.to(HOST)), kRatio);
 }
 
-TEST(EighGpu, MatchesKnownSpectrum) {
+// Q orthonormal, R upper triangular and Q R = A, tall, wide and square, as the host test.
+template <typename T>
+void expect_thin_qr(std::uint32_t seed) {
+    for (auto [m, n] : {std::pair<index_t, index_t>{70, 30}, {30, 70}, {40, 40}}) {
+        SCOPED_TRACE(::testing::Message() << "A {" << m << ", " << n << "}");
+        const Tensor<T> A = test::random_tensor<T>({m, n}, seed);
+        const auto [Q, R] = linalg::qr(A.to(DEVICE));
+        const index_t k = std::min(m, n);
+        ASSERT_EQ(Q.shape(), (Shape{m, k}));
+        ASSERT_EQ(R.shape(), (Shape{k, n}));
+        EXPECT_LT(test::orthogonality_ratio(Q.to(HOST)), kRatio);
+        EXPECT_LT(test::qr_reconstruction_ratio(A, Q, R), kRatio);
+        EXPECT_EQ(test::below_diagonal_max(R), 0.0);
+    }
+}
+
+TEST(QrGpu, OrthogonalTriangularAndReconstructs) {
     MAGMADNN_SKIP_WITHOUT_GPU();
-    const index_t n = 50;
-    const Tensor<double> S =
-        test::symmetric_with_eigenvalues<double>(test::log_spectrum(n, 1e6), 63);
+    expect_thin_qr<float>(61);
+    expect_thin_qr<double>(62);
+}
+
+// Eigenvalues against the known spectrum, S V = V diag(w) and V orthogonal: a transposed V
+// (eigenvectors in rows) fails the residual.
+template <typename T>
+void expect_eigh(index_t n, std::uint32_t seed) {
+    const std::vector<double> w = test::log_spectrum(n, 1e3);  // descending; eigh ascends
+    const Tensor<T> S = test::symmetric_with_eigenvalues<T>(w, seed);
     const auto [vals, vecs] = linalg::eigh(S.to(DEVICE));
-    const std::vector<double> w = test::log_spectrum(n, 1e6);  // descending; eigh ascends
-    for (index_t i = 0; i < n; ++i) EXPECT_NEAR(vals.get({i}), w[n - 1 - i], 30 * n * 2.2e-16);
+    EXPECT_EQ(vals.memory(), DEVICE);
+    const test::Mat v = test::to_mat(vals);
+    for (index_t i = 0; i < n; ++i) {
+        EXPECT_LT(std::abs(v[i] - w[n - 1 - i]) / (n * test::eps<T>()), kRatio) << i;
+    }
+    EXPECT_LT(test::eigh_residual_ratio(S, vals, vecs), kRatio);
     EXPECT_LT(test::orthogonality_ratio(vecs.to(HOST)), kRatio);
 }
 
-TEST(SvdGpu, KnownSpectrum) {
+TEST(EighGpu, KnownSpectrumResidualAndOrthogonality) {
     MAGMADNN_SKIP_WITHOUT_GPU();
+    expect_eigh<float>(40, 63);
+    expect_eigh<double>(50, 64);
+}
+
+// Singular values against the known spectrum, U and V orthonormal, U diag(s) Vt = A.
+template <typename T>
+void expect_svd(std::uint32_t seed) {
     for (auto [m, n] : {std::pair<index_t, index_t>{60, 30}, {30, 60}}) {
+        SCOPED_TRACE(::testing::Message() << "A {" << m << ", " << n << "}");
         const index_t k = std::min(m, n);
         const std::vector<double> s = test::log_spectrum(k, 1e4);
-        const Tensor<double> A = test::with_spectrum<double>(m, n, s, 74);
+        const Tensor<T> A = test::with_spectrum<T>(m, n, s, seed);
         const auto r = linalg::svd(A.to(DEVICE));
-        const linalg::SVDResult<double> h{r.U.to(HOST), r.S.to(HOST), r.Vt.to(HOST)};
-        for (index_t i = 0; i < k; ++i) EXPECT_NEAR(h.S.get({i}), s[i], 1e-12);
-        EXPECT_LT(test::orthogonality_ratio(h.U), kRatio);
+        ASSERT_EQ(r.U.shape(), (Shape{m, k}));
+        ASSERT_EQ(r.S.shape(), (Shape{k}));
+        ASSERT_EQ(r.Vt.shape(), (Shape{k, n}));
+        const test::Mat sv = test::to_mat(r.S);
+        for (index_t i = 0; i < k; ++i) {
+            EXPECT_LT(std::abs(sv[i] - s[i]) / (std::max(m, n) * test::eps<T>()), kRatio) << i;
+        }
+        EXPECT_LT(test::orthogonality_ratio(r.U.to(HOST)), kRatio);
+        EXPECT_LT(test::orthogonality_ratio(test::rows_as_columns(r.Vt)), kRatio);
+        EXPECT_LT(test::svd_reconstruction_ratio(A, r.U, r.S, r.Vt), kRatio);
+    }
+}
+
+TEST(SvdGpu, KnownSpectrumOrthogonalityAndReconstruction) {
+    MAGMADNN_SKIP_WITHOUT_GPU();
+    expect_svd<float>(74);
+    expect_svd<double>(75);
+}
+
+// The errors the host promises, from the GPU path: a NaN found by the device scan (its flat
+// index and value in the message), a rank-deficient least-squares A.
+TEST(LinalgErrorsGpu, NanAndRankDeficiency) {
+    MAGMADNN_SKIP_WITHOUT_GPU();
+    for (memory_t m : {DEVICE, MANAGED}) {
+        Tensor<double> A = test::random_tensor<double>({300, 300}, 81);
+        A.set({299, 298}, std::nan(""));
+        const Tensor<double> b = test::random_tensor<double>({300}, 82);
+        try {
+            linalg::solve(A.to(m), b.to(m));
+            ADD_FAILURE() << "no NumericError for a NaN in A";
+        } catch (const NumericError& e) {
+            const std::string msg = e.what();
+            EXPECT_NE(msg.find("flat index 89998"), std::string::npos) << msg;
+            EXPECT_NE(msg.find("nan"), std::string::npos) << msg;
+        }
+        Tensor<float> inf = test::random_tensor<float>({20, 20}, 83);
+        inf.set({0, 3}, std::numeric_limits<float>::infinity());
+        inf.set({7, 1}, std::nanf(""));
+        try {
+            linalg::eigh(inf.to(m));
+            ADD_FAILURE() << "no NumericError for an infinity in S";
+        } catch (const NumericError& e) {
+            EXPECT_NE(std::string(e.what()).find("flat index 3;"), std::string::npos) << e.what();
+        }
+        Tensor<double> D = test::random_tensor<double>({6, 3}, 84);
+        for (index_t i = 0; i < 6; ++i) D.set({i, 1}, 0.0);
+        try {
+            linalg::lstsq(D.to(m), Tensor<double>({6}, m));
+            ADD_FAILURE() << "no NumericError for a rank-deficient A";
+        } catch (const NumericError& e) {
+            const std::string msg = e.what();
+            EXPECT_NE(msg.find("rank deficient"), std::string::npos) << msg;
+            EXPECT_NE(msg.find("diagonal element 1 "), std::string::npos) << msg;
+        }
+    }
+    // more elements than the scan's grid covers in one sweep (4096 blocks of 256 threads): a
+    // finite b passes, a NaN in its last element is found
+    const index_t n = 2048, nrhs = 1024;
+    Tensor<float> eye({n, n}, HOST);
+    for (index_t i = 0; i < n; ++i) eye.set({i, i}, 1.0f);
+    const Tensor<float> L = eye.to(DEVICE);
+    Tensor<float> big = test::random_tensor<float>({n, nrhs}, 85);
+    EXPECT_EQ(linalg::cholesky_solve(L, big.to(DEVICE)).to_vector(), big.to_vector());
+    big.set({n - 1, nrhs - 1}, std::nanf(""));
+    try {
+        linalg::cholesky_solve(L, big.to(DEVICE));
+        ADD_FAILURE() << "no NumericError for a NaN in b";
+    } catch (const NumericError& e) {
+        EXPECT_NE(std::string(e.what()).find("flat index 2097151;"), std::string::npos) << e.what();
     }
 }
 
@@ -134,8 +261,36 @@ TEST(MixedSolveGpu, RefinesToF64OnTensorCoresAndInF32) {
             EXPECT_GE(r.iterations, 1);  // no low precision is f64-accurate by itself
             EXPECT_LE(r.backward_error, bound);
             EXPECT_LT(test::solve_ratio(A, r.x.to(HOST), b), kRatio);
+            // f32, f16 and tf32 contract by cond u <= 0.05 per step: classical refinement
+            // converges by itself, and the result says so (not GMRES-IR)
+            if (p != linalg::LowPrecision::bf16) {
+                EXPECT_EQ(r.method, linalg::MixedMethod::refinement);
+            }
+            if (r.method != linalg::MixedMethod::gmres_refinement) {
+                EXPECT_EQ(r.gmres_iterations, 0);
+            }
         }
     }
+}
+
+// One right-hand side, cond 1e6 with an f16 LU (cond u ~ 500): classical refinement diverges,
+// so GMRES-IR or the f64 solve finishes, and the result names which one did.
+TEST(MixedSolveGpu, ReportsGmresOnlyWhereClassicalRefinementFailed) {
+    MAGMADNN_SKIP_WITHOUT_GPU();
+    const index_t n = 200;
+    const Tensor<double> A = test::with_spectrum<double>(n, n, test::log_spectrum(n, 1e6), 94);
+    const Tensor<double> b = test::random_tensor<double>({n}, 95);
+    linalg::MixedOptions o;
+    o.precision = linalg::LowPrecision::f16;
+    const linalg::MixedSolveResult r = linalg::solve_mixed(A.to(DEVICE), b.to(DEVICE), o);
+    SCOPED_TRACE(::testing::Message() << "method " << linalg::to_string(r.method) << " iterations "
+                                      << r.iterations << " gmres " << r.gmres_iterations);
+    EXPECT_NE(r.method, linalg::MixedMethod::refinement);
+    if (r.method == linalg::MixedMethod::gmres_refinement) {
+        EXPECT_GE(r.gmres_iterations, 1);
+    }
+    EXPECT_LE(r.backward_error, std::sqrt(static_cast<double>(n)) * test::eps<double>());
+    EXPECT_LT(test::solve_ratio(A, r.x.to(HOST), b), kRatio);
 }
 
 TEST(BatchedSolveGpu, MatchesHost) {

@@ -163,4 +163,83 @@ double orthogonality_ratio(const Tensor<T>& Q) {
     return worst / (static_cast<double>(std::max(m, k)) * eps<T>());
 }
 
+// The checks of a factorization's vectors, shared by the host and the GPU tests (any memory:
+// the factors are read through to_mat).
+
+// ||S V - V diag(w)||_max / (||S||_inf n eps): V's columns are S's eigenvectors for w.
+template <typename T>
+double eigh_residual_ratio(const Tensor<T>& S, const Tensor<T>& w, const Tensor<T>& V) {
+    const index_t n = S.shape(0);
+    const Mat s = to_mat(S);
+    const Mat v = to_mat(V);
+    const Mat wv = to_mat(w);
+    const Mat sv = mat_mul(s, v, n, n, n);
+    double worst = 0;
+    for (index_t i = 0; i < n; ++i) {
+        for (index_t j = 0; j < n; ++j) {
+            worst = std::max(worst, std::abs(sv[i * n + j] - v[i * n + j] * wv[j]));
+        }
+    }
+    return worst / (norm_inf(s, n, n) * static_cast<double>(n) * eps<T>());
+}
+
+// ||A - U diag(s) Vt||_max / (||A||_inf max(m, n) eps).
+template <typename T>
+double svd_reconstruction_ratio(const Tensor<T>& A, const Tensor<T>& U, const Tensor<T>& s,
+                                const Tensor<T>& Vt) {
+    const index_t m = A.shape(0);
+    const index_t n = A.shape(1);
+    const index_t k = s.size();
+    const Mat sv = to_mat(s);
+    Mat us = to_mat(U);
+    for (index_t i = 0; i < m; ++i) {
+        for (index_t j = 0; j < k; ++j) us[i * k + j] *= sv[j];
+    }
+    const Mat usv = mat_mul(us, to_mat(Vt), m, k, n);
+    const Mat a = to_mat(A);
+    double worst = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::abs(usv[i] - a[i]));
+    return worst / (norm_inf(a, m, n) * static_cast<double>(std::max(m, n)) * eps<T>());
+}
+
+// ||A - Q R||_max / (||A||_inf max(m, n) eps), Q {m, k}, R {k, n}.
+template <typename T>
+double qr_reconstruction_ratio(const Tensor<T>& A, const Tensor<T>& Q, const Tensor<T>& R) {
+    const index_t m = A.shape(0);
+    const index_t n = A.shape(1);
+    const index_t k = Q.shape(1);
+    const Mat qr = mat_mul(to_mat(Q), to_mat(R), m, k, n);
+    const Mat a = to_mat(A);
+    double worst = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::abs(qr[i] - a[i]));
+    return worst / (norm_inf(a, m, n) * static_cast<double>(std::max(m, n)) * eps<T>());
+}
+
+// The largest |R(i, j)| below the diagonal (0 for an upper triangular R).
+template <typename T>
+double below_diagonal_max(const Tensor<T>& R) {
+    const index_t k = R.shape(0);
+    const index_t n = R.shape(1);
+    const Mat r = to_mat(R);
+    double worst = 0;
+    for (index_t i = 0; i < k; ++i) {
+        for (index_t j = 0; j < std::min(i, n); ++j)
+            worst = std::max(worst, std::abs(r[i * n + j]));
+    }
+    return worst;
+}
+
+// The rows of Vt {k, n} as the columns of a host tensor {n, k}.
+template <typename T>
+Tensor<T> rows_as_columns(const Tensor<T>& Vt) {
+    const index_t k = Vt.shape(0);
+    const index_t n = Vt.shape(1);
+    Tensor<T> V({n, k}, HOST);
+    const Tensor<T> h = Vt.to(HOST);
+    for (index_t i = 0; i < k; ++i) {
+        for (index_t j = 0; j < n; ++j) V.data()[j * k + i] = h.cdata()[i * n + j];
+    }
+    return V;
+}
+
 }  // namespace magmadnn::test

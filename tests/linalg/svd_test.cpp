@@ -13,35 +13,6 @@ namespace {
 constexpr double kRatio = 30.0;  // LAPACK's threshold
 
 template <typename T>
-double reconstruction(const Tensor<T>& A, const linalg::SVDResult<T>& r) {
-    const index_t m = A.shape(0);
-    const index_t n = A.shape(1);
-    const index_t k = r.S.size();
-    test::Mat us = test::to_mat(r.U);
-    for (index_t i = 0; i < m; ++i) {
-        for (index_t j = 0; j < k; ++j) us[i * k + j] *= static_cast<double>(r.S.get({j}));
-    }
-    const test::Mat usv = test::mat_mul(us, test::to_mat(r.Vt), m, k, n);
-    const test::Mat a = test::to_mat(A);
-    double worst = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::abs(usv[i] - a[i]));
-    return worst / (test::norm_inf(a, m, n) * std::max(m, n) * test::eps<T>());
-}
-
-// The rows of Vt {k, n} as the columns of a {n, k} tensor.
-template <typename T>
-Tensor<T> rows_as_columns(const Tensor<T>& Vt) {
-    const index_t k = Vt.shape(0);
-    const index_t n = Vt.shape(1);
-    Tensor<T> V({n, k}, HOST);
-    const Tensor<T> h = Vt.to(HOST);
-    for (index_t i = 0; i < k; ++i) {
-        for (index_t j = 0; j < n; ++j) V.data()[j * k + i] = h.cdata()[i * n + j];
-    }
-    return V;
-}
-
-template <typename T>
 class SvdTest : public ::testing::Test {};
 using Types = ::testing::Types<float, double>;
 TYPED_TEST_SUITE(SvdTest, Types);
@@ -61,8 +32,8 @@ TYPED_TEST(SvdTest, KnownSpectrumTallAndWide) {
                 << i;
         }
         EXPECT_LT(test::orthogonality_ratio(r.U), kRatio);
-        EXPECT_LT(test::orthogonality_ratio(rows_as_columns(r.Vt)), kRatio);
-        EXPECT_LT(reconstruction(A, r), kRatio);
+        EXPECT_LT(test::orthogonality_ratio(test::rows_as_columns(r.Vt)), kRatio);
+        EXPECT_LT(test::svd_reconstruction_ratio(A, r.U, r.S, r.Vt), kRatio);
     }
 }
 
@@ -81,7 +52,7 @@ TEST(RandomizedSvd, LowRankPlusNoiseRecoversLeadingTriplets) {
     ASSERT_EQ(r.Vt.shape(), (Shape{rank, n}));
     for (index_t i = 0; i < rank; ++i) EXPECT_NEAR(r.S.get({i}) / s[i], 1.0, 1e-6) << i;
     EXPECT_LT(test::orthogonality_ratio(r.U), kRatio);
-    EXPECT_LT(test::orthogonality_ratio(rows_as_columns(r.Vt)), kRatio);
+    EXPECT_LT(test::orthogonality_ratio(test::rows_as_columns(r.Vt)), kRatio);
     EXPECT_THROW(linalg::randomized_svd(A, 0), ValueError);
     EXPECT_THROW(linalg::randomized_svd(A, 201), ValueError);
 }

@@ -160,25 +160,6 @@ TEST(Graph, BackwardReportsEachGradientOnceItIsFinal) {
     }
 }
 
-TEST(Graph, DeviceGraphMatchesHost) {
-    MAGMADNN_SKIP_WITHOUT_GPU();
-    const auto xv = test::random_tensor<double>({6, 4}, 5);
-    const auto wv = test::random_tensor<double>({4, 3}, 6);
-    auto build = [&](memory_t m) {
-        auto x = op::var<double>("x", xv.to(m, true));
-        auto w = op::var<double>("w", wv.to(m, true));
-        auto loss = op::reduce_sum(op::tanh(op::matmul(x, w)));
-        loss->eval();
-        op::GradTable<double> t;
-        op::get_grad_table({w}, loss, t);
-        return std::pair{loss->output().to(HOST), t.get(w).to(HOST)};
-    };
-    auto [lh, gh] = build(HOST);
-    auto [ld, gd] = build(DEVICE);
-    EXPECT_NEAR(ld.get_flat(0), lh.get_flat(0), 1e-12);
-    for (index_t i = 0; i < gh.size(); ++i) EXPECT_NEAR(gd.get_flat(i), gh.get_flat(i), 1e-12);
-}
-
 TEST(Graph, ProfileTimesEveryNodeOnlyWhenEnabled) {
     auto x = op::var<float>("x", {8, 4}, {UNIFORM, {-1.0, 1.0}});
     auto w = op::var<float>("w", {4, 3}, {UNIFORM, {-1.0, 1.0}});

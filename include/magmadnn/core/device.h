@@ -28,7 +28,8 @@ void require_device(const std::string& what);
 
 std::vector<GpuInfo> gpus();
 
-// Versions as "major.minor[.patch]", or "" where not compiled in.
+// Versions as "major.minor[.patch]", or "" where not compiled in (cuDNN: a CUDA build with
+// -DMAGMADNN_CUDNN=OFF has none).
 std::string cuda_runtime_version();
 std::string cuda_driver_version();
 std::string cudnn_version();

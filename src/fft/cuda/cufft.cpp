@@ -8,6 +8,7 @@
 #include <mutex>
 #include <tuple>
 
+#include "core/cuda_check.h"
 #include "magmadnn/core/error.h"
 
 namespace magmadnn::fft::cuda {
@@ -21,7 +22,8 @@ void check(cufftResult r, const char* what) {
     }
 }
 
-using Key = std::tuple<cufftType, std::vector<int>, int>;
+// A plan belongs to the device that was current when it was made: the device is part of the key.
+using Key = std::tuple<int, cufftType, std::vector<int>, int>;
 
 struct Cache {
     std::mutex mutex;
@@ -46,7 +48,7 @@ int product(const std::vector<int>& v) {
 
 // The cached plan for these sizes; the caller holds the cache's lock.
 cufftHandle get_plan(Cache& c, cufftType type, const std::vector<int>& dims, int batch) {
-    const Key key{type, dims, batch};
+    const Key key{magmadnn::detail::current_device("fft: cuFFT plan"), type, dims, batch};
     if (auto it = c.plans.find(key); it != c.plans.end()) return it->second;
     const int real = product(dims);
     const int half = real / dims.back() * (dims.back() / 2 + 1);
@@ -126,7 +128,10 @@ void c2r<double>(const std::vector<int>& dims, int batch, std::complex<double>* 
 void clear_plans() {
     Cache& c = cache();
     std::lock_guard lock(c.mutex);
-    for (auto& [key, h] : c.plans) cufftDestroy(h);
+    for (auto& [key, h] : c.plans) {
+        const magmadnn::detail::DeviceGuard on(std::get<0>(key));
+        cufftDestroy(h);
+    }
     c.plans.clear();
 }
 

@@ -7,6 +7,7 @@
 
 #include <vector>
 
+#include "../common.h"
 #include "handles.h"
 #include "kernels.h"
 #include "magmadnn/core/error.h"
@@ -15,7 +16,13 @@ namespace magmadnn::linalg::cuda {
 
 namespace {
 
+// cuBLAS / cuSOLVER's batched LU and Cholesky take int extents and counts; every shape passes
+// require_int first.
 int as_int(index_t v) { return static_cast<int>(v); }
+
+void require_int(const char* routine, const char* what, const Shape& shape) {
+    detail::require_int_extents(routine, what, shape, "the batched cuBLAS / cuSOLVER");
+}
 
 template <typename T>
 std::vector<T*> matrix_pointers(Tensor<T>& t, index_t per) {
@@ -46,6 +53,8 @@ void check_infos(const char* routine, const Tensor<std::int32_t>& info, const Sh
                  bool cholesky) {
     const std::vector<std::int32_t> v = info.to_vector();
     for (std::size_t i = 0; i < v.size(); ++i) {
+        if (v[i] < 0)
+            detail::lapack_failed(routine, cholesky ? "potrfBatched" : "getrfBatched", v[i]);
         if (v[i] > 0) {
             throw NumericError(
                 cholesky ? fmt::format("linalg::{}: matrix {} of A {} is not positive definite: "
@@ -75,8 +84,8 @@ void getrf_batched(Tensor<T>& a, Tensor<std::int32_t>& ipiv, Tensor<std::int32_t
 }
 
 template <typename T>
-void getrs_batched(cublasOperation_t op, Tensor<T>& a, const Tensor<std::int32_t>& ipiv,
-                   Tensor<T>& x, index_t nrhs) {
+void getrs_batched(const char* routine, cublasOperation_t op, Tensor<T>& a,
+                   const Tensor<std::int32_t>& ipiv, Tensor<T>& x, index_t nrhs) {
     const int n = as_int(a.shape(1));
     const auto pa_store = device_array(matrix_pointers(a, a.shape(1) * a.shape(2)));
     const index_t per = x.size() / x.shape(0);
@@ -93,6 +102,7 @@ void getrs_batched(cublasOperation_t op, Tensor<T>& a, const Tensor<std::int32_t
                                   &info, as_int(a.shape(0))),
               "cublasDgetrsBatched");
     }
+    if (info < 0) detail::lapack_failed(routine, "getrsBatched", info);  // a host-side check
 }
 
 memory_t gpu_side(memory_t m) { return m == HOST ? DEVICE : m; }
@@ -101,6 +111,7 @@ memory_t gpu_side(memory_t m) { return m == HOST ? DEVICE : m; }
 
 template <typename T>
 LUFactors<T> lu_factor_batched(const Tensor<T>& A) {
+    require_int("lu_factor_batched", "A", A.shape());
     const index_t batch = A.shape(0);
     const index_t n = A.shape(1);
     if (batch == 0 || n == 0) return {A.clone(), Tensor<std::int32_t>({batch, n}, A.memory())};
@@ -116,6 +127,7 @@ LUFactors<T> lu_factor_batched(const Tensor<T>& A) {
 
 template <typename T>
 Tensor<T> lu_solve_batched(const LUFactors<T>& f, const Tensor<T>& b, bool transpose) {
+    require_int("lu_solve_batched", "b", b.shape());
     const index_t nrhs = b.ndim() == 2 ? 1 : b.shape(2);
     if (b.size() == 0) return b.clone();  // no problems, no unknowns or no right-hand sides
     Tensor<T> a = transposed(f.lu);
@@ -123,12 +135,14 @@ Tensor<T> lu_solve_batched(const LUFactors<T>& f, const Tensor<T>& b, bool trans
     for (index_t i = 0; i < piv.size(); ++i) piv.data()[i] += 1;
     const Tensor<std::int32_t> ipiv = piv.to(a.memory());
     Tensor<T> x = rhs_col_major(b);
-    getrs_batched(transpose ? CUBLAS_OP_T : CUBLAS_OP_N, a, ipiv, x, nrhs);
+    getrs_batched("lu_solve_batched", transpose ? CUBLAS_OP_T : CUBLAS_OP_N, a, ipiv, x, nrhs);
     return rhs_row_major(x, b.shape());
 }
 
 template <typename T>
 Tensor<T> solve_batched(const Tensor<T>& A, const Tensor<T>& b) {
+    require_int("solve_batched", "A", A.shape());
+    require_int("solve_batched", "b", b.shape());
     const index_t batch = A.shape(0);
     const index_t n = A.shape(1);
     const index_t nrhs = b.ndim() == 2 ? 1 : b.shape(2);
@@ -139,12 +153,13 @@ Tensor<T> solve_batched(const Tensor<T>& A, const Tensor<T>& b) {
     getrf_batched(a, ipiv, info);
     check_infos("solve_batched", info, A.shape(), false);
     Tensor<T> x = rhs_col_major(b);
-    getrs_batched(CUBLAS_OP_T, a, ipiv, x, nrhs);
+    getrs_batched("solve_batched", CUBLAS_OP_T, a, ipiv, x, nrhs);
     return rhs_row_major(x, b.shape());
 }
 
 template <typename T>
 Tensor<T> cholesky_batched(const Tensor<T>& A) {
+    require_int("cholesky_batched", "A", A.shape());
     const index_t batch = A.shape(0);
     const int n = as_int(A.shape(1));
     if (batch == 0 || n == 0) return A.clone();
@@ -168,6 +183,7 @@ Tensor<T> cholesky_batched(const Tensor<T>& A) {
 
 template <typename T>
 Tensor<T> cholesky_solve_batched(const Tensor<T>& L, const Tensor<T>& b) {
+    require_int("cholesky_solve_batched", "b", b.shape());
     const index_t batch = L.shape(0);
     const int n = as_int(L.shape(1));
     const index_t nrhs = b.ndim() == 2 ? 1 : b.shape(2);

@@ -1,6 +1,9 @@
+// cuBLAS batched GEMMs through the 64-bit interface (cublas<T>gemm*Batched_64): no extent,
+// leading dimension or batch count is cut to int.
 #include "gemm_batched.h"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "handles.h"
 
@@ -9,9 +12,8 @@ namespace magmadnn::linalg::cuda {
 namespace {
 
 cublasOperation_t op(bool t) { return t ? CUBLAS_OP_T : CUBLAS_OP_N; }
-int as_int(index_t v) { return static_cast<int>(v); }
 // cuBLAS wants every leading dimension >= 1, also where the extent is 0 (k = 0: C = beta C).
-int leading(index_t v) { return as_int(std::max<index_t>(v, 1)); }
+std::int64_t leading(index_t v) { return std::max<index_t>(v, 1); }
 
 }  // namespace
 
@@ -20,18 +22,16 @@ void gemm_strided_batched(bool ta, bool tb, index_t batch, index_t m, index_t n,
                           const T* A, index_t sa, const T* B, index_t sb, T beta, T* C,
                           index_t sc) {
     if (batch == 0 || m == 0 || n == 0) return;
-    const int lda = leading(ta ? m : k);
-    const int ldb = leading(tb ? k : n);
+    const std::int64_t lda = leading(ta ? m : k);
+    const std::int64_t ldb = leading(tb ? k : n);
     if constexpr (std::is_same_v<T, float>) {
-        check(cublasSgemmStridedBatched(cublas(), op(tb), op(ta), as_int(n), as_int(m), as_int(k),
-                                        &alpha, B, ldb, sb, A, lda, sa, &beta, C, as_int(n), sc,
-                                        as_int(batch)),
-              "cublasSgemmStridedBatched");
+        check(cublasSgemmStridedBatched_64(cublas(), op(tb), op(ta), n, m, k, &alpha, B, ldb, sb, A,
+                                           lda, sa, &beta, C, n, sc, batch),
+              "cublasSgemmStridedBatched_64");
     } else {
-        check(cublasDgemmStridedBatched(cublas(), op(tb), op(ta), as_int(n), as_int(m), as_int(k),
-                                        &alpha, B, ldb, sb, A, lda, sa, &beta, C, as_int(n), sc,
-                                        as_int(batch)),
-              "cublasDgemmStridedBatched");
+        check(cublasDgemmStridedBatched_64(cublas(), op(tb), op(ta), n, m, k, &alpha, B, ldb, sb, A,
+                                           lda, sa, &beta, C, n, sc, batch),
+              "cublasDgemmStridedBatched_64");
     }
 }
 
@@ -46,17 +46,17 @@ void gemm_batched(bool ta, bool tb, index_t m, index_t n, index_t k, T alpha,
     const auto* pa = static_cast<const T* const*>(da->device_read());
     const auto* pb = static_cast<const T* const*>(db->device_read());
     auto* pc = static_cast<T* const*>(dc->device_write());
-    const int lda = leading(ta ? m : k);
-    const int ldb = leading(tb ? k : n);
-    const int count = static_cast<int>(C.size());
+    const std::int64_t lda = leading(ta ? m : k);
+    const std::int64_t ldb = leading(tb ? k : n);
+    const auto count = static_cast<std::int64_t>(C.size());
     if constexpr (std::is_same_v<T, float>) {
-        check(cublasSgemmBatched(cublas(), op(tb), op(ta), as_int(n), as_int(m), as_int(k), &alpha,
-                                 pb, ldb, pa, lda, &beta, pc, as_int(n), count),
-              "cublasSgemmBatched");
+        check(cublasSgemmBatched_64(cublas(), op(tb), op(ta), n, m, k, &alpha, pb, ldb, pa, lda,
+                                    &beta, pc, n, count),
+              "cublasSgemmBatched_64");
     } else {
-        check(cublasDgemmBatched(cublas(), op(tb), op(ta), as_int(n), as_int(m), as_int(k), &alpha,
-                                 pb, ldb, pa, lda, &beta, pc, as_int(n), count),
-              "cublasDgemmBatched");
+        check(cublasDgemmBatched_64(cublas(), op(tb), op(ta), n, m, k, &alpha, pb, ldb, pa, lda,
+                                    &beta, pc, n, count),
+              "cublasDgemmBatched_64");
     }
 }
 
@@ -69,12 +69,12 @@ void gemm_vbatched(bool ta, bool tb, const std::vector<index_t>& ms, const std::
     if (g == 0) return;
     std::vector<cublasOperation_t> opa(g, op(tb));
     std::vector<cublasOperation_t> opb(g, op(ta));
-    std::vector<int> m(g), n(g), k(g), lda(g), ldb(g), ldc(g), size(g, 1);
+    std::vector<std::int64_t> m(g), n(g), k(g), lda(g), ldb(g), ldc(g), size(g, 1);
     std::vector<T> alphas(g, alpha), betas(g, beta);
     for (std::size_t i = 0; i < g; ++i) {
-        m[i] = as_int(ns[i]);  // swapped: column-major C^T {n, m}
-        n[i] = as_int(ms[i]);
-        k[i] = as_int(ks[i]);
+        m[i] = ns[i];  // swapped: column-major C^T {n, m}
+        n[i] = ms[i];
+        k[i] = ks[i];
         lda[i] = leading(tb ? ks[i] : ns[i]);
         ldb[i] = leading(ta ? ms[i] : ks[i]);
         ldc[i] = leading(ns[i]);
@@ -86,17 +86,17 @@ void gemm_vbatched(bool ta, bool tb, const std::vector<index_t>& ms, const std::
     const auto* pb = static_cast<const T* const*>(db->device_read());
     auto* pc = static_cast<T* const*>(dc->device_write());
     if constexpr (std::is_same_v<T, float>) {
-        check(cublasSgemmGroupedBatched(cublas(), opa.data(), opb.data(), m.data(), n.data(),
-                                        k.data(), alphas.data(), pa, lda.data(), pb, ldb.data(),
-                                        betas.data(), pc, ldc.data(), static_cast<int>(g),
-                                        size.data()),
-              "cublasSgemmGroupedBatched");
+        check(cublasSgemmGroupedBatched_64(cublas(), opa.data(), opb.data(), m.data(), n.data(),
+                                           k.data(), alphas.data(), pa, lda.data(), pb, ldb.data(),
+                                           betas.data(), pc, ldc.data(),
+                                           static_cast<std::int64_t>(g), size.data()),
+              "cublasSgemmGroupedBatched_64");
     } else {
-        check(cublasDgemmGroupedBatched(cublas(), opa.data(), opb.data(), m.data(), n.data(),
-                                        k.data(), alphas.data(), pa, lda.data(), pb, ldb.data(),
-                                        betas.data(), pc, ldc.data(), static_cast<int>(g),
-                                        size.data()),
-              "cublasDgemmGroupedBatched");
+        check(cublasDgemmGroupedBatched_64(cublas(), opa.data(), opb.data(), m.data(), n.data(),
+                                           k.data(), alphas.data(), pa, lda.data(), pb, ldb.data(),
+                                           betas.data(), pc, ldc.data(),
+                                           static_cast<std::int64_t>(g), size.data()),
+              "cublasDgemmGroupedBatched_64");
     }
 }
 

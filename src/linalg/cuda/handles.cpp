@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <cstring>
+#include <map>
 
+#include "core/cuda_check.h"
 #include "magmadnn/core/error.h"
 
 namespace magmadnn::linalg::cuda {
@@ -28,14 +30,18 @@ void check(cudaError_t st, const char* what) {
     }
 }
 
+// One handle per host thread and device, created on first use: a handle works on the device
+// that was current when it was created.
 cublasHandle_t cublas() {
     struct Handle {
         cublasHandle_t h = nullptr;
         Handle() { check(cublasCreate(&h), "cublasCreate"); }
         ~Handle() { cublasDestroy(h); }
+        Handle(const Handle&) = delete;
+        Handle& operator=(const Handle&) = delete;
     };
-    thread_local Handle hd;
-    return hd.h;
+    thread_local std::map<int, Handle> handles;
+    return handles[magmadnn::detail::current_device("cuBLAS handle")].h;
 }
 
 cusolverDnHandle_t cusolver() {
@@ -43,9 +49,11 @@ cusolverDnHandle_t cusolver() {
         cusolverDnHandle_t h = nullptr;
         Handle() { check(cusolverDnCreate(&h), "cusolverDnCreate"); }
         ~Handle() { cusolverDnDestroy(h); }
+        Handle(const Handle&) = delete;
+        Handle& operator=(const Handle&) = delete;
     };
-    thread_local Handle hd;
-    return hd.h;
+    thread_local std::map<int, Handle> handles;
+    return handles[magmadnn::detail::current_device("cuSOLVER handle")].h;
 }
 
 std::unique_ptr<Storage> to_device(const void* host, std::size_t bytes) {

@@ -1,6 +1,7 @@
-// cuSOLVER IRS: factor in f16 / bf16 / tf32 (tensor cores) or f32, refine in f64 with classical
-// refinement then GMRES (CUSOLVER_IRS_REFINE_CLASSICAL_GMRES), fall back to f64 when neither
-// converges. The row-major A is transposed to the column-major layout cuSOLVER expects.
+// cuSOLVER IRS: factor in f16 / bf16 / tf32 (tensor cores) or f32 and refine in f64, as the
+// host does: classical refinement first; for one right-hand side, when that does not converge,
+// GMRES-IR (CUSOLVER_IRS_REFINE_CLASSICAL_GMRES); the f64 solve when neither does. The result
+// names the method that converged. The row-major A is transposed to cuSOLVER's column-major.
 #include "mixed.h"
 
 #include <algorithm>
@@ -30,15 +31,18 @@ cusolverPrecType_t lowest(LowPrecision p) {
     return CUSOLVER_R_16F;
 }
 
-}  // namespace
+// One cusolverDnIRSXgesv call on column-major A and b (a {n, n}, bc {n} or {nrhs, n}).
+struct Attempt {
+    cusolverStatus_t status = CUSOLVER_STATUS_SUCCESS;
+    int niters = 0;  // < 0: not converged (the f64 fallback ran if enabled)
+    int outer = 0;   // outer refinement steps
+    int info = 0;    // > 0: a zero pivot
+};
 
-MixedSolveResult solve_mixed(const Tensor<double>& A, const Tensor<double>& b,
-                             const MixedOptions& opt, double tol) {
-    const int n = static_cast<int>(A.shape(0));
-    const int nrhs = static_cast<int>(b.ndim() == 1 ? 1 : b.shape(1));
-    Tensor<double> a = math::transpose(A);
-    Tensor<double> bc = b.ndim() == 1 ? b.clone() : math::transpose(b);
-    Tensor<double> xc(bc.shape(), bc.memory());
+Attempt irs_gesv(Tensor<double> a, Tensor<double> bc, Tensor<double>& xc, const MixedOptions& opt,
+                 double tol, bool gmres, bool fallback) {
+    const int n = static_cast<int>(a.shape(0));
+    const int nrhs = static_cast<int>(bc.ndim() == 1 ? 1 : bc.shape(0));
     cusolverDnIRSParams_t params = nullptr;
     cusolverDnIRSInfos_t infos = nullptr;
     check(cusolverDnIRSParamsCreate(&params), "cusolverDnIRSParamsCreate");
@@ -53,9 +57,6 @@ MixedSolveResult solve_mixed(const Tensor<double>& A, const Tensor<double>& b,
     check(cusolverDnIRSInfosCreate(&infos), "cusolverDnIRSInfosCreate");
     check(cusolverDnIRSParamsSetSolverPrecisions(params, CUSOLVER_R_64F, lowest(opt.precision)),
           "cusolverDnIRSParamsSetSolverPrecisions");
-    // GMRES-refined classical refinement for one right-hand side; cuSOLVER's GMRES refiners take
-    // no more (CUSOLVER_STATUS_IRS_NRHS_NOT_SUPPORTED_FOR_REFINE_GMRES).
-    const bool gmres = nrhs == 1;
     check(cusolverDnIRSParamsSetRefinementSolver(
               params, gmres ? CUSOLVER_IRS_REFINE_CLASSICAL_GMRES : CUSOLVER_IRS_REFINE_CLASSICAL),
           "cusolverDnIRSParamsSetRefinementSolver");
@@ -69,32 +70,65 @@ MixedSolveResult solve_mixed(const Tensor<double>& A, const Tensor<double>& b,
         check(cusolverDnIRSParamsSetMaxItersInner(params, opt.max_gmres_iterations),
               "cusolverDnIRSParamsSetMaxItersInner");
     }
-    check(cusolverDnIRSParamsEnableFallback(params), "cusolverDnIRSParamsEnableFallback");
+    check(fallback ? cusolverDnIRSParamsEnableFallback(params)
+                   : cusolverDnIRSParamsDisableFallback(params),
+          "cusolverDnIRSParams{Enable,Disable}Fallback");
     std::size_t bytes = 0;
     check(cusolverDnIRSXgesv_bufferSize(cusolver(), params, n, nrhs, &bytes),
           "cusolverDnIRSXgesv_bufferSize");
     Storage work(bytes > 0 ? bytes : 1, DEVICE);
     Tensor<std::int32_t> info({1}, DEVICE);
-    int niters = 0;
-    check(cusolverDnIRSXgesv(cusolver(), params, infos, n, nrhs, a.device_data(), n,
-                             bc.device_data(), n, xc.device_data(), n, work.device_write(), bytes,
-                             &niters, info.device_data()),
-          "cusolverDnIRSXgesv");
-    const int i = read_info(info.cdevice_data());
-    int outer = 0;
-    check(cusolverDnIRSInfosGetOuterNiters(infos, &outer), "cusolverDnIRSInfosGetOuterNiters");
-    if (i > 0) {
+    Attempt r;
+    r.status = cusolverDnIRSXgesv(cusolver(), params, infos, n, nrhs, a.device_data(), n,
+                                  bc.device_data(), n, xc.device_data(), n, work.device_write(),
+                                  bytes, &r.niters, info.device_data());
+    if (r.status != CUSOLVER_STATUS_SUCCESS) return r;
+    r.info = read_info(info.cdevice_data());
+    check(cusolverDnIRSInfosGetOuterNiters(infos, &r.outer), "cusolverDnIRSInfosGetOuterNiters");
+    return r;
+}
+
+}  // namespace
+
+MixedSolveResult solve_mixed(const Tensor<double>& A, const Tensor<double>& b,
+                             const MixedOptions& opt, double tol) {
+    const int n = static_cast<int>(A.shape(0));
+    const int nrhs = static_cast<int>(b.ndim() == 1 ? 1 : b.shape(1));
+    const Tensor<double> a = math::transpose(A);
+    const Tensor<double> bc = b.ndim() == 1 ? b.clone() : math::transpose(b);
+    Tensor<double> xc(bc.shape(), bc.memory());
+    // Classical refinement alone first. cuSOLVER's GMRES refiner takes one right-hand side
+    // (CUSOLVER_STATUS_IRS_NRHS_NOT_SUPPORTED_FOR_REFINE_GMRES): several go to the f64 solve
+    // when classical refinement fails, one to GMRES-IR first.
+    // cuSOLVER leaves A unchanged only where refinement converged: a first attempt that may be
+    // followed by a second works on copies.
+    const bool gmres_next = nrhs == 1;
+    const Attempt first = gmres_next ? irs_gesv(a.clone(), bc.clone(), xc, opt, tol, false, false)
+                                     : irs_gesv(a, bc, xc, opt, tol, false, true);
+    int classical_steps = 0;
+    MixedMethod method = MixedMethod::refinement;
+    Attempt last = first;
+    const bool converged =
+        first.status == CUSOLVER_STATUS_SUCCESS && first.niters >= 0 && first.info == 0;
+    if (!converged && gmres_next) {
+        classical_steps = first.status == CUSOLVER_STATUS_SUCCESS ? first.outer : 0;
+        last = irs_gesv(a, bc, xc, opt, tol, true, true);
+        method = MixedMethod::gmres_refinement;
+    }
+    check(last.status, "cusolverDnIRSXgesv");
+    if (last.info > 0) {
         throw NumericError("linalg::solve_mixed: A " + magmadnn::to_string(A.shape()) +
                            " is singular (zero pivot in the f64 fallback factorization)");
     }
+    // A negative niters is cuSOLVER's code for "did not converge, fell back to f64", not a count.
+    if (last.niters < 0) method = MixedMethod::f64_fallback;
     MixedSolveResult res;
     res.x = b.ndim() == 1 ? xc : math::transpose(xc);
-    // A negative niters is cuSOLVER's code for "did not converge, fell back to f64", not a count.
-    res.method = niters < 0            ? MixedMethod::f64_fallback
-                 : gmres && niters > 0 ? MixedMethod::gmres_refinement
-                                       : MixedMethod::refinement;
-    res.iterations = outer;
-    res.gmres_iterations = niters > outer ? niters - outer : 0;
+    res.method = method;
+    res.iterations = classical_steps + last.outer;
+    res.gmres_iterations = method == MixedMethod::gmres_refinement && last.niters > last.outer
+                               ? last.niters - last.outer
+                               : 0;
     // Backward error from f64 residuals, all reductions on the device: only ||A||_inf and one
     // max per column come back (copying A to the host cost more than the solve at large n).
     Tensor<double> r = b.clone();

@@ -18,7 +18,19 @@ namespace magmadnn::linalg::cuda {
 
 namespace {
 
+// cuSOLVER's legacy interface takes int extents; every shape passes require_int first.
 int as_int(index_t v) { return static_cast<int>(v); }
+
+void require_int(const char* routine, const char* what, const Shape& shape) {
+    detail::require_int_extents(routine, what, shape, "cuSOLVER");
+}
+
+// Reads a cuSOLVER info back (one sync): < 0 names a bad argument, a bug in magmadnn.
+int checked_info(const char* routine, const char* call, const Tensor<std::int32_t>& info) {
+    const int i = read_info(info.cdevice_data());
+    if (i < 0) detail::lapack_failed(routine, call, i);
+    return i;
+}
 
 template <typename T>
 Tensor<T> workspace(int lwork, memory_t memory) {
@@ -41,6 +53,7 @@ Tensor<T> from_col_major(const Tensor<T>& c, const Shape& shape) {
 
 template <typename T>
 LUFactors<T> lu_factor(const Tensor<T>& A) {
+    require_int("lu_factor", "A", A.shape());
     const int n = as_int(A.shape(0));
     if (n == 0) return {A.clone(), Tensor<std::int32_t>({0}, A.memory())};
     Tensor<T> a = math::transpose(A);  // column-major A
@@ -48,7 +61,7 @@ LUFactors<T> lu_factor(const Tensor<T>& A) {
     Tensor<std::int32_t> ipiv({std::max(n, 1)}, work.memory());
     Tensor<std::int32_t> info({1}, work.memory());
     cu::getrf(n, a.device_data(), work.device_data(), ipiv.device_data(), info.device_data());
-    const int i = read_info(info.cdevice_data());
+    const int i = checked_info("lu_factor", "getrf", info);
     if (i > 0) detail::singular("lu_factor", "A", A.shape(), i - 1);
     std::vector<std::int32_t> p = ipiv.to_vector();
     Tensor<std::int32_t> piv({n}, HOST);
@@ -58,6 +71,7 @@ LUFactors<T> lu_factor(const Tensor<T>& A) {
 
 template <typename T>
 Tensor<T> lu_solve(const LUFactors<T>& f, const Tensor<T>& b, bool transpose) {
+    require_int("lu_solve", "b", b.shape());
     const int n = as_int(f.lu.shape(0));
     const int nrhs = as_int(b.ndim() == 1 ? 1 : b.shape(1));
     if (n == 0 || nrhs == 0) return b.clone();
@@ -70,11 +84,14 @@ Tensor<T> lu_solve(const LUFactors<T>& f, const Tensor<T>& b, bool transpose) {
     Tensor<std::int32_t> info({1}, a.memory());
     cu::getrs(transpose ? CUBLAS_OP_T : CUBLAS_OP_N, n, nrhs, a.cdevice_data(),
               dipiv.cdevice_data(), x.device_data(), info.device_data());
+    checked_info("lu_solve", "getrs", info);
     return from_col_major(x, b.shape());
 }
 
 template <typename T>
 Tensor<T> solve(const Tensor<T>& A, const Tensor<T>& b) {
+    require_int("solve", "A", A.shape());
+    require_int("solve", "b", b.shape());
     const int n = as_int(A.shape(0));
     const int nrhs = as_int(b.ndim() == 1 ? 1 : b.shape(1));
     if (n == 0 || nrhs == 0) return b.clone();
@@ -83,16 +100,18 @@ Tensor<T> solve(const Tensor<T>& A, const Tensor<T>& b) {
     Tensor<std::int32_t> ipiv({std::max(n, 1)}, work.memory());
     Tensor<std::int32_t> info({1}, work.memory());
     cu::getrf(n, a.device_data(), work.device_data(), ipiv.device_data(), info.device_data());
-    const int i = read_info(info.cdevice_data());
+    const int i = checked_info("solve", "getrf", info);
     if (i > 0) detail::singular("solve", "A", A.shape(), i - 1);
     Tensor<T> x = to_col_major(b);
     cu::getrs(CUBLAS_OP_T, n, nrhs, a.cdevice_data(), ipiv.cdevice_data(), x.device_data(),
               info.device_data());
+    checked_info("solve", "getrs", info);
     return from_col_major(x, b.shape());
 }
 
 template <typename T>
 Tensor<T> cholesky(const Tensor<T>& A) {
+    require_int("cholesky", "A", A.shape());
     const int n = as_int(A.shape(0));
     // A's lower triangle is the upper triangle of the column-major transpose; potrf(upper) gives
     // U with A = U^T U, and U read row-major is L = U^T.
@@ -103,7 +122,7 @@ Tensor<T> cholesky(const Tensor<T>& A) {
     Tensor<std::int32_t> info({1}, work.memory());
     cu::potrf(CUBLAS_FILL_MODE_UPPER, n, a.device_data(), work.device_data(), as_int(work.size()),
               info.device_data());
-    const int i = read_info(info.cdevice_data());
+    const int i = checked_info("cholesky", "potrf", info);
     if (i > 0) detail::not_positive_definite("cholesky", "A", A.shape(), i);
     zero_triangle(1, n, n, a.device_data(), true);
     return a;
@@ -111,6 +130,8 @@ Tensor<T> cholesky(const Tensor<T>& A) {
 
 template <typename T>
 Tensor<T> cholesky_solve(const Tensor<T>& L, const Tensor<T>& b) {
+    require_int("cholesky_solve", "L", L.shape());
+    require_int("cholesky_solve", "b", b.shape());
     const int n = as_int(L.shape(0));
     const int nrhs = as_int(b.ndim() == 1 ? 1 : b.shape(1));
     if (n == 0 || nrhs == 0) return b.clone();
@@ -118,11 +139,14 @@ Tensor<T> cholesky_solve(const Tensor<T>& L, const Tensor<T>& b) {
     Tensor<std::int32_t> info({1}, L.memory() == HOST ? DEVICE : L.memory());
     cu::potrs(CUBLAS_FILL_MODE_UPPER, n, nrhs, L.cdevice_data(), x.device_data(),
               info.device_data());
+    checked_info("cholesky_solve", "potrs", info);
     return from_col_major(x, b.shape());
 }
 
 template <typename T>
 Tensor<T> lstsq(const Tensor<T>& A, const Tensor<T>& b) {
+    require_int("lstsq", "A", A.shape());
+    require_int("lstsq", "b", b.shape());
     const int m = as_int(A.shape(0));
     const int n = as_int(A.shape(1));
     const int nrhs = as_int(b.ndim() == 1 ? 1 : b.shape(1));
@@ -146,8 +170,14 @@ Tensor<T> lstsq(const Tensor<T>& A, const Tensor<T>& b) {
     Tensor<T> work = workspace<T>(lw, a.memory());
     Tensor<std::int32_t> info({1}, a.memory());
     cu::geqrf(m, n, a.device_data(), tau.device_data(), work.device_data(), lw, info.device_data());
+    checked_info("lstsq", "geqrf", info);
+    // As LAPACK's gels: an exactly zero diagonal element of R cannot be solved with (trsm would
+    // divide by it and return inf / NaN).
+    const index_t zero = first_zero_diagonal(n, a.cdevice_data(), m);
+    if (zero >= 0) detail::rank_deficient("lstsq", "A", A.shape(), static_cast<long>(zero));
     cu::ormqr(m, nrhs, n, a.cdevice_data(), tau.cdevice_data(), c.device_data(), work.device_data(),
               lw, info.device_data());
+    checked_info("lstsq", "ormqr", info);
     cu::trsm_upper(n, nrhs, a.cdevice_data(), m, c.device_data(), m);
     Shape xs = b.shape();
     xs[0] = n;
@@ -162,6 +192,7 @@ Tensor<T> lstsq(const Tensor<T>& A, const Tensor<T>& b) {
 
 template <typename T>
 QRResult<T> qr(const Tensor<T>& A) {
+    require_int("qr", "A", A.shape());
     const int m = as_int(A.shape(0));
     const int n = as_int(A.shape(1));
     const int k = std::min(m, n);
@@ -174,17 +205,20 @@ QRResult<T> qr(const Tensor<T>& A) {
     Tensor<T> work = workspace<T>(lw, a.memory());
     Tensor<std::int32_t> info({1}, a.memory());
     cu::geqrf(m, n, a.device_data(), tau.device_data(), work.device_data(), lw, info.device_data());
+    checked_info("qr", "geqrf", info);
     // R row-major {k, n} = the transpose of the first k rows of the column-major factor.
     cu::transpose(n, k, a.cdevice_data(), m, out.R.device_data(), n);
     zero_triangle(1, k, n, out.R.device_data(), false);
     cu::orgqr(m, k, a.device_data(), tau.cdevice_data(), work.device_data(), lw,
               info.device_data());
+    checked_info("qr", "orgqr", info);
     cu::transpose(k, m, a.cdevice_data(), m, out.Q.device_data(), k);
     return out;
 }
 
 template <typename T>
 EighResult<T> eigh(const Tensor<T>& S) {
+    require_int("eigh", "S", S.shape());
     const int n = as_int(S.shape(0));
     if (n == 0) return {Tensor<T>({0}, S.memory()), S.clone()};
     Tensor<T> a = S.clone();  // S's lower triangle = the transpose's upper triangle
@@ -193,7 +227,7 @@ EighResult<T> eigh(const Tensor<T>& S) {
     Tensor<T> work = workspace<T>(lw, a.memory());
     Tensor<std::int32_t> info({1}, a.memory());
     cu::syevd(n, a.device_data(), w.device_data(), work.device_data(), lw, info.device_data());
-    const int i = read_info(info.cdevice_data());
+    const int i = checked_info("eigh", "syevd", info);
     if (i > 0) {
         throw NumericError(
             fmt::format("linalg::eigh: cusolver syevd did not converge for S {} "
@@ -206,6 +240,7 @@ EighResult<T> eigh(const Tensor<T>& S) {
 
 template <typename T>
 SVDResult<T> svd(const Tensor<T>& A) {
+    require_int("svd", "A", A.shape());
     const int m = as_int(A.shape(0));
     const int n = as_int(A.shape(1));
     const int k = std::min(m, n);
@@ -229,7 +264,7 @@ SVDResult<T> svd(const Tensor<T>& A) {
     Tensor<std::int32_t> info({1}, a.memory());
     cu::gesvdj(m, n, a.device_data(), s.device_data(), u.device_data(), v.device_data(),
                work.device_data(), lw, info.device_data(), params);
-    const int i = read_info(info.cdevice_data());
+    const int i = checked_info("svd", "gesvdj", info);
     if (i > 0) {
         throw NumericError(
             fmt::format("linalg::svd: cusolver gesvdj did not converge for A {} "
