@@ -1,15 +1,17 @@
 """Optuna (TPE sampler + SuccessiveHalvingPruner) driving `magmadnn train` on the space and
-epoch budget of bench/hpo_schedulers.py, against `magmadnn tune` with ASHA on the same budget:
+epoch budget of bench/hpo_schedulers.py, against `magmadnn tune` with ASHA (TPE sampler by
+default) on the same budget:
 the best validation accuracy of each, per study seed, and the median over the seeds.
 
     /path/to/venv/bin/python bench/hpo_optuna.py build/bin/magmadnn [--seeds 0,1,2]
-        [--trials 27] [--max-epochs 9] [--workers 2] [--train-rows N]
+        [--trials 27] [--max-epochs 9] [--workers 2] [--train-rows N] [--sampler tpe|random]
 
 Needs optuna (PyPI) in the Python that runs it: a virtual environment for benchmarks, never the
 build. Each Optuna trial runs `magmadnn train --json` with the sampled options and cores /
 workers threads, reads its per-epoch val_accuracy, reports it to Optuna and is killed when
 Optuna prunes it. Optuna runs trials `workers` at a time (n_jobs) until the epochs trained reach
-the budget, which is the epochs magmadnn's ASHA study of the same seed trained."""
+the budget, which is the epochs magmadnn's ASHA study of the same seed trained; an epoch past
+the budget is not trained (its trial is pruned), so neither side trains more."""
 import argparse
 import json
 import os
@@ -61,9 +63,12 @@ def optuna_study(cli, seed, budget, args, threads):
                     continue
                 r = json.loads(line)
                 t1 = time.thread_time()
-                last = r["val_accuracy"]
-                with lock:
+                with lock:  # the budget is magmadnn's epochs: no epoch past it counts
+                    if epochs_done[0] >= budget:
+                        proc.kill()
+                        raise optuna.TrialPruned()
                     epochs_done[0] += 1
+                last = r["val_accuracy"]
                 trial.report(last, r["epoch"])
                 prune = trial.should_prune()
                 overhead[0] += time.thread_time() - t1
@@ -97,6 +102,7 @@ def main():
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--train-rows", type=int, default=0)
     ap.add_argument("--out", default="")
+    ap.add_argument("--sampler", default="tpe", help="magmadnn's sampler: random or tpe")
     args = ap.parse_args()
     cli = os.path.abspath(args.cli)
     out = args.out or tempfile.mkdtemp(prefix="magmadnn-optuna-bench-")
@@ -113,7 +119,8 @@ def main():
                           "magmadnn_epochs": ours["epochs_trained"], "optuna": theirs["best"],
                           "optuna_epochs": theirs["epochs"], "optuna_trials": theirs["trials"]}),
               flush=True)
-    print(f"\noptuna {optuna.__version__}; magmadnn tune --scheduler asha (eta 3); "
+    print(f"\noptuna {optuna.__version__}; magmadnn tune --scheduler asha --sampler "
+          f"{args.sampler} (eta 3); "
           f"{args.workers} workers x {threads} threads\n")
     print("| study seed | magmadnn ASHA best | epochs | Optuna TPE+SHA best | epochs | Optuna trials "
           "| magmadnn - Optuna (points) | wall ours / Optuna (s) |")

@@ -5,6 +5,7 @@ jobs and epochs per hour) and the coordinator's CPU time per trial.
 
     python3 bench/hpo_schedulers.py build/bin/magmadnn [--seeds 0,1,2] [--trials 27]
         [--max-epochs 9] [--workers 2] [--train-rows N] [--out DIR] [--throughput]
+        [--sampler random|tpe]
 
 Standard library only. Each study is `magmadnn tune --json` on a study file written here; its
 storage and trials' logs stay in --out (default a temporary directory)."""
@@ -37,6 +38,8 @@ def study(name, scheduler, seed, args):
         del sched["trials"]  # one pass over the brackets
     if scheduler == "asha":
         sched["reduction_factor"] = 3
+    if scheduler != "random" and getattr(args, "sampler", "random") != "random":
+        sched["sampler"] = args.sampler
     return {"name": name, "trial": {"command": "train", "args": train_args}, "space": SPACE,
             "objective": {"metric": "val_accuracy", "direction": "maximize"},
             "scheduler": sched, "workers": args.workers, "seed": seed}
@@ -73,6 +76,8 @@ def main():
     ap.add_argument("--throughput", action="store_true",
                     help="also ASHA with 1 and 2 workers (seed 0)")
     ap.add_argument("--schedulers", default="random,hyperband,asha")
+    ap.add_argument("--sampler", default="random",
+                    help="hyperband's and asha's sampler (random search stays random)")
     args = ap.parse_args()
     cli = os.path.abspath(args.cli)
     out = args.out or tempfile.mkdtemp(prefix="magmadnn-hpo-bench-")

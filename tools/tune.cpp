@@ -27,7 +27,7 @@ struct TuneArgs {
     std::string study;
     std::string report;  // a storage to draw instead
     std::string output;  // the best configuration's JSON, or the report's HTML
-    std::optional<std::string> scheduler;
+    std::optional<std::string> scheduler, sampler;
     std::optional<std::int64_t> trials;
     std::optional<int> max_epochs, min_epochs, reduction_factor, workers;
     std::optional<std::uint64_t> seed;
@@ -56,6 +56,7 @@ std::string with_overrides(const std::string& text, const TuneArgs& a) {
     if (s.is_null()) s = json::object();
     if (!s.is_object()) return text;
     if (a.scheduler) s["kind"] = *a.scheduler;
+    if (a.sampler) s["sampler"] = *a.sampler;
     if (a.trials) s["trials"] = *a.trials;
     if (a.max_epochs) s["max_epochs"] = *a.max_epochs;
     if (a.min_epochs) s["min_epochs"] = *a.min_epochs;
@@ -189,9 +190,12 @@ void run_tune(const TuneArgs& a) {
                                                : fmt::format("{} local worker{}", study.workers,
                                                              study.workers == 1 ? "" : "s");
     if (!a.json_lines) {
-        fmt::print("study '{}': {} scheduler, {} to {} epochs, {} parameters, {}; storage {}\n",
-                   study.name, hpo::to_string(study.scheduler.kind), study.scheduler.min_resource,
-                   study.scheduler.max_resource, study.space.params().size(), where, o.storage);
+        fmt::print(
+            "study '{}': {} scheduler, {} sampler, {} to {} epochs, {} parameters, {}; "
+            "storage {}\n",
+            study.name, hpo::to_string(study.scheduler.kind),
+            hpo::to_string(study.scheduler.sampler), study.scheduler.min_resource,
+            study.scheduler.max_resource, study.space.params().size(), where, o.storage);
         std::fflush(stdout);
     }
     o.on_job = [&](const hpo::JobOutcome& outcome) { print_outcome(study, outcome, a.json_lines); };
@@ -252,6 +256,9 @@ void add_tune_command(CLI::App& app) {
                     "the page (default STUDY.html)");
     cmd->add_option("--scheduler", a->scheduler, "grid, random, sha, hyperband or asha")
         ->check(CLI::IsMember({"grid", "random", "sha", "hyperband", "asha"}));
+    cmd->add_option("--sampler", a->sampler,
+                    "random, or tpe (learns from the results so far; not for grid)")
+        ->check(CLI::IsMember({"random", "tpe"}));
     cmd->add_option("--trials", a->trials, "configurations to try at most")
         ->check(CLI::PositiveNumber);
     cmd->add_option("--max-epochs", a->max_epochs, "R: epochs of a fully trained trial")

@@ -68,6 +68,14 @@ SchedulerKind scheduler_kind(std::string_view name) {
         "scheduler: unknown scheduler '{}'; expected grid, random, sha, hyperband or asha", name));
 }
 
+const char* to_string(SamplerKind kind) { return kind == SamplerKind::Tpe ? "tpe" : "random"; }
+
+SamplerKind sampler_kind(std::string_view name) {
+    if (name == "random") return SamplerKind::Random;
+    if (name == "tpe") return SamplerKind::Tpe;
+    throw ValueError(fmt::format("sampler: unknown sampler '{}'; expected random or tpe", name));
+}
+
 std::string events_to_json(const std::vector<Event>& events) {
     json out = json::array();
     for (const Event& e : events) {
@@ -273,7 +281,20 @@ void Scheduler::replay(const std::vector<Event>& events) {
 
 std::int64_t Scheduler::new_trial() {
     const auto id = trials_started();
-    params_.push_back(sampler_->sample(id));
+    // each trial's deepest result so far, in trial order (what an adaptive sampler learns from)
+    std::vector<Observation> seen;
+    std::vector<int> index(params_.size(), -1);
+    for (const TrialResult& r : results_) {
+        const double score = direction_ == Direction::Maximize ? r.value : -r.value;
+        int& i = index[static_cast<std::size_t>(r.trial)];
+        if (i < 0) {
+            i = static_cast<int>(seen.size());
+            seen.push_back({r.params, r.resource, score});
+        } else if (r.resource >= seen[static_cast<std::size_t>(i)].resource) {
+            seen[static_cast<std::size_t>(i)] = {r.params, r.resource, score};
+        }
+    }
+    params_.push_back(sampler_->sample(id, seen));
     return id;
 }
 
@@ -299,7 +320,12 @@ std::unique_ptr<Scheduler> make_scheduler(const SearchSpace& space,
                                           const SchedulerOptions& options) {
     std::shared_ptr<const Sampler> sampler;
     if (options.kind == SchedulerKind::Grid) {
+        if (options.sampler != SamplerKind::Random) {
+            throw ValueError("sampler: grid search walks its grid; tpe samples the other kinds");
+        }
         sampler = std::make_shared<GridSampler>(space);
+    } else if (options.sampler == SamplerKind::Tpe) {
+        sampler = std::make_shared<TpeSampler>(space, options.seed);
     } else {
         sampler = std::make_shared<RandomSampler>(space, options.seed);
     }

@@ -12,5 +12,6 @@ list(APPEND MAGMADNN_SOURCES
   hpo/study.cpp
   hpo/successive_halving.cpp
   hpo/svg_plot.cpp
+  hpo/tpe.cpp
   hpo/trial_process.cpp
 )

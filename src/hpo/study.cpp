@@ -216,6 +216,9 @@ void read_scheduler(StudyConfig& s, const json& j, std::string_view where) {
         }
         s.scheduler.reduction_factor = static_cast<int>(eta);
     }
+    if (const json* v = f.find("sampler")) {
+        s.scheduler.sampler = sampler_kind(f.string("sampler", *v));
+    }
     if (const json* v = f.find("trials")) {
         const std::int64_t n = f.integer("trials", *v);
         if (n < 1) {
@@ -323,6 +326,7 @@ json identity(const StudyConfig& s) {
                       {"min_epochs", o.min_resource}};
     scheduler["reduction_factor"] = o.reduction_factor ? json(*o.reduction_factor) : json(nullptr);
     scheduler["trials"] = o.trials ? json(*o.trials) : json(nullptr);
+    scheduler["sampler"] = to_string(o.sampler);
     return {{"name", s.name},
             {"trial", trial},
             {"space", json::parse(s.space.to_json())},

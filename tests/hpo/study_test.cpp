@@ -58,6 +58,13 @@ TEST(Study, ReadsEveryField) {
     EXPECT_EQ(s.scheduler.trials, 30);
     EXPECT_EQ(s.scheduler.seed, 5u);
     EXPECT_EQ(s.workers, 2);
+    EXPECT_EQ(s.scheduler.sampler, hpo::SamplerKind::Random);
+    json j = base();
+    j["scheduler"]["sampler"] = "tpe";
+    EXPECT_EQ(parse(j).scheduler.sampler, hpo::SamplerKind::Tpe);
+    EXPECT_TRUE(hpo::StudyConfig::identity_difference(parse(j).identity_json(), s.identity_json()));
+    j["scheduler"]["sampler"] = "cmaes";
+    EXPECT_NE(error_of<ValueError>(j).find("unknown sampler 'cmaes'"), std::string::npos);
 }
 
 TEST(Study, DirectionFollowsTheMetricUnlessGiven) {

@@ -35,6 +35,10 @@ enum class SchedulerKind { Grid, Random, SuccessiveHalving, Hyperband, Asha };
 const char* to_string(SchedulerKind kind);            // grid, random, sha, hyperband, asha
 SchedulerKind scheduler_kind(std::string_view name);  // ValueError naming the choices
 
+enum class SamplerKind { Random, Tpe };
+const char* to_string(SamplerKind kind);          // random, tpe
+SamplerKind sampler_kind(std::string_view name);  // ValueError naming the choices
+
 struct SchedulerOptions {
     SchedulerKind kind = SchedulerKind::Random;
     Direction direction = Direction::Maximize;
@@ -46,7 +50,9 @@ struct SchedulerOptions {
     // sha: the bottom rung's size (unset: eta^K, leaving one at R); hyperband: brackets repeat
     // s_max..0 until N are drawn, the last one cut short (unset: one pass over the brackets).
     std::optional<std::int64_t> trials{};
-    std::uint64_t seed = 0;  // the random sampler's
+    std::uint64_t seed = 0;  // the sampler's
+    // How new configurations are drawn (not grid): at random, or by TPE from the results seen.
+    SamplerKind sampler = SamplerKind::Random;
 };
 
 // A unit of work: train `trial` with `params` from epoch `start` (0 for a new trial; else resume

@@ -7,7 +7,8 @@
 //              "args": {"model": "mlp", "data": "fashion-mnist", "validation-split": 0.1}},
 //    "space": {"lr": {"type": "loguniform", "low": 1e-3, "high": 0.5}, ...},
 //    "objective": {"metric": "val_accuracy", "direction": "maximize"},
-//    "scheduler": {"kind": "asha", "max_epochs": 9, "min_epochs": 1, "trials": 30},
+//    "scheduler": {"kind": "asha", "max_epochs": 9, "min_epochs": 1, "trials": 30,
+//                  "sampler": "tpe"},
 //    "workers": 2, "seed": 0, "storage": "mlp-fashion.db"}
 //
 // "command": "train" runs `magmadnn train` with the fixed args and each parameter as its option
