@@ -19,6 +19,7 @@ packages=(
   libmpich-dev mpich       # scripts/check-mpich.sh (Open MPI stays the default alternative)
   dataset-fashion-mnist    # the main job's data, in /usr/share/datasets/fashion-mnist
   python3                  # safetensors interoperability test (reader written from the spec)
+  python3-venv             # scripts/test-venv.sh: PyPI reference packages for some tests
   clang libclang-rt-dev libomp-dev   # scripts/fuzz.sh: libFuzzer, and OpenMP for clang
   valgrind                           # scripts/memcheck.py
   chromium                 # tests/hpo/report_render_test.py: renders the study report headless
