@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the library and the data-parallel tests against MPICH (Debian's libmpich-dev, installed
 # next to Open MPI, which stays the default) and runs them under MPICH's launcher (Hydra): the
-# dist tests on 2 and 4 ranks and a 2-rank `magmadnn train --dist ring`. A lean build: no CUDA,
+# dist tests on 2 and 4 ranks, a 2-rank `magmadnn train --dist ring` and a `magmadnn tune` study on
+# 2 worker ranks. A lean build: no CUDA,
 # benches or examples.
 #   bash scripts/check-mpich.sh [BUILD_DIR]        (default build-mpich)
 set -euo pipefail
@@ -15,7 +16,7 @@ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DMAGMADNN_CUDA=OFF -DMAGMADNN
   -DMAGMADNN_EXAMPLES=OFF -DMPI_C_COMPILER="$(command -v mpicc.mpich)" \
   -DMPIEXEC_EXECUTABLE="$(command -v mpiexec.mpich)" > "$build/configure.log"
 grep -q "MPICH" "$build/CMakeCache.txt" || { echo "check-mpich: CMake did not find MPICH"; exit 1; }
-cmake --build "$build" -j2 --target dist_test magmadnn_cli
+cmake --build "$build" -j2 --target dist_test magmadnn_cli hpo_synthetic_trial
 export OMP_NUM_THREADS=1
 for n in 2 4; do
   mpiexec.mpich -n "$n" "$build/bin/dist_test" --gtest_brief=1 > "$build/dist_$n.txt" 2>&1 ||
@@ -33,4 +34,7 @@ assert len(summary) == 1 and summary[0]["world_size"] == 2, summary
 assert summary[0]["test_accuracy"] > 0.6, summary[0]
 print("check-mpich: 2-rank ring training, test accuracy", summary[0]["test_accuracy"])
 PY
+# a tuning study on 2 worker ranks: rank 0 coordinates, the trials run as their own processes
+python3 tests/tools/tune_cli_test.py "$build/bin/magmadnn" "$build/bin/hpo_synthetic_trial" \
+  mpiexec.mpich test_mpi_ranks_as_workers
 echo "check-mpich: $(mpichversion 2>/dev/null | head -1 | tr -s ' '); dist tests passed on 2 and 4 ranks"
