@@ -29,9 +29,10 @@ void check_bounds(double lo, double hi, const char* scale) {
 // Significant digits that tell ticks `step` apart at magnitudes up to `largest`.
 int label_digits(double largest, double step) {
     if (largest == 0 || step <= 0) return 1;
-    const int d =
-        static_cast<int>(std::floor(std::log10(largest)) - std::floor(std::log10(step))) + 1;
-    return std::clamp(d, 1, 15);
+    const int whole = static_cast<int>(std::floor(std::log10(largest))) + 1;  // 100: 3
+    const int d = whole - static_cast<int>(std::floor(std::log10(step)));
+    // at least the whole part's digits, or %g writes 100 as 1e+02
+    return std::clamp(std::max(d, whole), 1, 15);
 }
 
 // The linear scale's domain and ticks: [k0 * step, k1 * step] around [lo, hi].

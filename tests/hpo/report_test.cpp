@@ -138,6 +138,14 @@ TEST(HpoSvgTicks, LabelsAreShort) {
     EXPECT_EQ(hpo::svg::format_number(-0.0), "0");
     EXPECT_EQ(hpo::svg::format_number(NAN), "NaN");
     EXPECT_EQ(hpo::svg::format_number(-HUGE_VAL), "-inf");
+    // whole numbers keep their digits: 100, never 1e+02
+    for (const auto& [lo, hi] : {std::pair{0.0, 95.0}, {0.0, 1e6}, {-250.0, 250.0}}) {
+        const Scale scale = Scale::linear(lo, hi);
+        for (const auto& t : scale.ticks()) {
+            EXPECT_EQ(t.label.find('e'), std::string::npos) << t.label;
+            EXPECT_EQ(std::stod(t.label), t.value) << t.label;
+        }
+    }
 }
 
 TEST(HpoSvgScale, LinearMapsOntoItsRange) {
