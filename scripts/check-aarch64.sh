@@ -15,6 +15,11 @@ flags=(-std=c++20 -O1 -fopenmp -Wall -Wextra -Wpedantic -Wshadow -Werror -Wno-re
 for d in /usr/include/x86_64-linux-gnu/openblas-pthread /usr/include/openblas; do
   [ -d "$d" ] && flags+=(-idirafter "$d")
 done
+# TensorBoard's event schema, as the build generates it (src/io/event_writer.cpp includes it)
+generated=$(mktemp -d)
+trap 'rm -rf "$generated"' EXIT
+protoc -Ithird_party/tensorboard --cpp_out="$generated" third_party/tensorboard/tensorboard/compat/proto/*.proto
+flags+=(-isystem "$generated")
 count=0
 fail=0
 while IFS= read -r src; do

@@ -15,6 +15,8 @@ packages=(
   nlohmann-json3-dev libcli11-dev libfmt-dev
   zlib1g-dev
   libsqlite3-dev           # hpo: a study's storage
+  protobuf-compiler libprotobuf-dev   # TensorBoard event files: protoc compiles their schema
+  libboost-dev             # Boost.CRC (header-only): their records' CRC-32C (no libcrc32c in Debian 12)
   libopenmpi-dev openmpi-bin   # data-parallel training (dist::Communicator) and its tests
   libmpich-dev mpich       # scripts/check-mpich.sh (Open MPI stays the default alternative)
   dataset-fashion-mnist    # the main job's data, in /usr/share/datasets/fashion-mnist

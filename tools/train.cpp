@@ -49,6 +49,9 @@ struct TrainArgs {
     bool detect_anomaly = false;
     bool drop_last = false;
     bool verbose = false;
+    std::string logdir;  // TensorBoard event files
+    index_t log_every = 0;
+    bool log_histograms = false;
     std::string dist = "automatic";
     double dist_timeout = 0;  // 0: the communicator's (60 s, or MAGMADNN_DIST_TIMEOUT)
     int max_staleness = 4;
@@ -142,6 +145,16 @@ void run_train(const TrainArgs& a) {
         set_num_threads(a.threads);
     } else if (world.local_size() > 1) {  // the ranks on this host share its cores
         set_num_threads(std::max(1, num_threads() / world.local_size()));
+    }
+    // before any data is read: a log directory that cannot be written fails at once (rank 0
+    // writes, the logger knows)
+    std::shared_ptr<model::TensorBoardLogger<float>> tensorboard;
+    if (!a.logdir.empty()) {
+        tensorboard = std::make_shared<model::TensorBoardLogger<float>>(
+            a.logdir, model::TensorBoardOptions{a.log_every, a.log_histograms});
+    } else if (a.log_every > 0 || a.log_histograms) {
+        throw ValueError(fmt::format("{} needs --logdir DIR, the TensorBoard log directory",
+                                     a.log_every > 0 ? "--log-every" : "--log-histograms"));
     }
     set_seed(a.data.seed);
     const memory_t memory = device_memory(a.device);
@@ -240,8 +253,12 @@ void run_train(const TrainArgs& a) {
     }
     const Shape& input = model.layers().front()->out()->shape();
     op::profile::enable(a.profile);
-    const model::History h = model.fit(as_model_input(d.train.x, input), y_train, a.epochs, fo);
+    std::vector<std::shared_ptr<model::Callback<float>>> callbacks;
+    if (tensorboard) callbacks.push_back(tensorboard);
+    const model::History h =
+        model.fit(as_model_input(d.train.x, input), y_train, a.epochs, fo, callbacks);
     op::profile::enable(false);
+    if (tensorboard) tensorboard->close();  // an error writing the logs is this command's error
     if (h.epochs.empty() && fo.resume && initial_epoch > 0 && a.json && speaks &&
         a.validation_split > 0) {
         // Nothing left to train: a job run again after its tuning coordinator stopped may find
@@ -307,6 +324,7 @@ void run_train(const TrainArgs& a) {
                               {"threads", num_threads()},    {"cpu_target", cpu_target}};
         if (!a.save.empty()) out["saved"] = a.save;
         if (!checkpoint.empty()) out["checkpoint"] = checkpoint;
+        if (tensorboard) out["logdir"] = a.logdir;
         if (!d.classes.is_identity()) out["label_values"] = d.classes.values();
         out["standardized"] = transform.standardizer.has_value();
         out["initial_epoch"] = initial_epoch;
@@ -415,6 +433,15 @@ void add_train_command(CLI::App& app) {
     cmd->add_flag("--detect-anomaly", a->detect_anomaly,
                   "stop at the first graph node or weight gradient holding a NaN or an infinity, "
                   "naming it (slow)");
+    cmd->add_option("--logdir", a->logdir,
+                    "write TensorBoard event files here (DIR/train, DIR/validation): loss, "
+                    "accuracy, learning rate and samples/s per epoch; `tensorboard --logdir DIR` "
+                    "shows them");
+    cmd->add_option("--log-every", a->log_every,
+                    "--logdir: also log the training scalars every N steps (0: per epoch only)")
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_flag("--log-histograms", a->log_histograms,
+                  "--logdir: also a histogram of every weight after each epoch");
     cmd->add_flag("--profile", a->profile,
                   "time every node's forward and backward pass; print the table to stderr");
     cmd->callback([a, cmd, batch, optimizer_flags, mlp_flags] {

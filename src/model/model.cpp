@@ -392,11 +392,26 @@ History Model<T>::fit(const Tensor<T>& x, const Tensor<T>& y, int epochs, const 
             if (&ran != this) ran.copy_training_state(*this, false);
             lap("optimizer", "step");
             loss_sum += l;
-            correct += ran.correct_in_batch(batch.y);
+            const index_t batch_correct = ran.correct_in_batch(batch.y);
+            correct += batch_correct;
             seen += batch.size;
             ++step;
             progress.batch_done(epoch + 1, step, loss_sum / double(step),
                                 classify ? double(correct) / double(seen) : std::nan(""));
+            if (!callbacks.empty()) {
+                BatchStats bs;
+                bs.epoch = epoch + 1;
+                bs.step = step;
+                bs.global_step = index_t(epoch) * batches + step;
+                bs.loss = l;
+                bs.accuracy = classify ? double(batch_correct) / double(batch.size) : std::nan("");
+                bs.rows = batch.size;
+                bs.samples = batch.size * ranks;
+                bs.learning_rate = lr;
+                bs.seconds =
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+                for (const auto& cb : callbacks) cb->on_batch_end(*this, bs);
+            }
             lap("model", "metrics + progress");
             if (options.checkpoint_every > 0 && step % options.checkpoint_every == 0 &&
                 step < batches && !options.checkpoint.empty()) {

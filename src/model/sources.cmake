@@ -5,4 +5,5 @@ list(APPEND MAGMADNN_SOURCES
   model/model.cpp
   model/progress.cpp
   model/serialize.cpp
+  model/tensorboard.cpp
 )

@@ -41,6 +41,20 @@ struct EpochStats {
     double staleness_max = 0, staleness_mean = 0;
 };
 
+// One optimizer step, for Callback::on_batch_end. Data-parallel, the loss and accuracy are this
+// rank's share of the global batch.
+struct BatchStats {
+    int epoch = 0;            // 1-based
+    index_t step = 0;         // 1-based, within the epoch
+    index_t global_step = 0;  // steps since the first epoch began: epoch index x batches + step
+    double loss = 0;          // this batch's
+    double accuracy = std::nan("");  // this batch's; NaN for regression
+    index_t rows = 0;                // this batch's rows (this rank's)
+    index_t samples = 0;             // the global batch's rows (every rank's)
+    double learning_rate = 0;
+    double seconds = 0;  // training time since the epoch began (in this run)
+};
+
 // Where training stands, saved with the model (Model::save) so that FitOptions::resume
 // continues there: a checkpoint written inside an epoch resumes at the step after it.
 struct TrainingPosition {
@@ -68,12 +82,14 @@ struct Metrics {
 template <typename T>
 class Model;
 
-// Called after each epoch; set `stop` to end training.
+// Called after each epoch; set `stop` to end training. on_batch_end follows every optimizer
+// step (not under the async strategy, whose steps happen on the server).
 template <typename T>
 class Callback {
   public:
     virtual ~Callback() = default;
     virtual void on_epoch_end(Model<T>& model, const EpochStats& stats, bool& stop) = 0;
+    virtual void on_batch_end(Model<T>& /*model*/, const BatchStats& /*stats*/) {}
 };
 
 // Stops when `monitor` ("loss", "val_loss", "accuracy", "val_accuracy") has not improved by
