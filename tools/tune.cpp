@@ -32,6 +32,7 @@ struct TuneArgs {
     std::optional<int> max_epochs, min_epochs, reduction_factor, workers;
     std::optional<std::uint64_t> seed;
     std::string storage;
+    std::string logdir;
     int threads = 0;
     bool resume = false;
     bool json_lines = false;
@@ -181,6 +182,7 @@ void run_tune(const TuneArgs& a) {
     o.storage = storage_path(a, study);
     o.resume = a.resume;
     o.threads = a.threads;
+    o.logdir = a.logdir;
     o.mpi = world.size() > 1 ? &world : nullptr;
     char exe[4096] = {};
     const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -278,6 +280,9 @@ void add_tune_command(CLI::App& app) {
     cmd->add_option("--storage", a->storage,
                     "the study's SQLite file (default: the file's \"storage\", or NAME.db beside "
                     "the study file)");
+    cmd->add_option("--logdir", a->logdir,
+                    "TensorBoard logs of every trial, in DIR/trial-N (the train command only)")
+        ->type_name("DIR");
     cmd->add_flag("--resume", a->resume,
                   "continue the study the storage holds (after a kill: running jobs run again)");
     cmd->add_flag("--json", a->json_lines, "a JSON line per finished job and one at the end");

@@ -168,7 +168,12 @@ class Coordinator {
             r.started = std::chrono::steady_clock::now();
             const int threads = r.worker->threads();
             const TrialInvocation how{
-                .program = options_.program, .checkpoint = dir, .threads = threads};
+                .program = options_.program,
+                .checkpoint = dir,
+                .threads = threads,
+                .logdir = options_.logdir.empty()
+                              ? std::string()
+                              : fmt::format("{}/trial-{}", options_.logdir, job->trial)};
             try {
                 r.worker->start(trial_argv(study_, *job, how),
                                 job_environment(threads, job->trial, dir), r.log);
@@ -288,6 +293,12 @@ class Coordinator {
 
 StudySummary run_study(const StudyConfig& study, const RunOptions& options) {
     if (options.storage.empty()) throw ValueError("run_study: no storage file given");
+    if (!options.logdir.empty() && !study.builtin_train) {
+        throw ValueError(fmt::format(
+            "run_study: TensorBoard logs (--logdir {}) are written by the train command; study "
+            "'{}' runs its own program",
+            options.logdir, study.name));
+    }
     if (study.builtin_train && options.program.empty()) {
         throw ValueError("run_study: the train command needs the magmadnn program's path");
     }

@@ -21,7 +21,7 @@ namespace {
 // Set by the study, never by the file: each job's budget, threads and checkpoint.
 const std::set<std::string> kOwnedTrainOptions = {
     "epochs", "threads", "checkpoint", "resume", "keep-checkpoints",
-    "json",   "load",    "save",       "config"};
+    "json",   "load",    "save",       "config", "logdir"};
 const std::set<std::string> kPlaceholders = {"epochs",     "start",   "trial",
                                              "checkpoint", "threads", "seed"};
 
@@ -476,6 +476,7 @@ std::vector<std::string> trial_argv(const StudyConfig& s, const Job& job,
         argv.push_back("--" + a.name);
         if (a.value) argv.push_back(*a.value);
     }
+    if (!how.logdir.empty()) argv.insert(argv.end(), {"--logdir", how.logdir});
     for (const auto& [name, value] : job.params) {
         argv.push_back("--" + dashed(name));
         argv.push_back(to_string(value));

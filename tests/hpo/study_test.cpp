@@ -186,6 +186,10 @@ TEST(Study, JobCommandLines) {
                                                "--optimizer",
                                                "adam"};
     EXPECT_EQ(argv, expected);
+    const auto logged = hpo::trial_argv(
+        s, job, {.program = "m", .checkpoint = "/c", .threads = 1, .logdir = "/tb/trial-4"});
+    EXPECT_EQ(std::vector<std::string>(logged.end() - 8, logged.end() - 6),
+              (std::vector<std::string>{"--logdir", "/tb/trial-4"}));
 
     json j = base();
     j["trial"] = {{"command",

@@ -80,10 +80,14 @@ def test_fashion_mnist_study_and_reproduction():
         "scheduler": {"kind": "asha", "max_epochs": 3, "min_epochs": 1, "trials": 6,
                       "reduction_factor": 3},
         "workers": 2, "seed": 1})
-    out, _ = run("tune", "--study", study, "--json")
+    out, _ = run("tune", "--study", study, "--json", "--logdir", path("tb"))
     lines = json_lines(out)
     jobs, summary = lines[:-1], lines[-1]
     assert summary["trials"] == 6 and summary["failed"] == 0, summary
+    # TensorBoard: a run per trial, an event file per job (a promoted trial continues its run)
+    for trial in range(6):
+        files = [f for f in os.listdir(path(f"tb/trial-{trial}/train")) if "tfevents" in f]
+        assert len(files) == sum(j["trial"] == trial for j in jobs), (trial, files)
     assert summary["complete"] >= 1, summary
     assert len(jobs) == summary["jobs"], (len(jobs), summary)
     assert {j["worker"] for j in jobs} == {"local worker 0", "local worker 1"}, jobs

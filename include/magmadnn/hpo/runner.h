@@ -37,8 +37,11 @@ struct RunOptions {
     std::string storage{};     // the SQLite file
     std::string program{};     // the magmadnn executable, for "command": "train"
     std::string trials_dir{};  // each trial's checkpoint and log; empty: <storage>.trials
-    int workers = 0;           // local workers; 0: the study's
-    int threads = 0;           // per worker; 0: its host's cores / the workers there
+    // "command": "train" only: each trial writes TensorBoard logs to <logdir>/trial-N (its
+    // jobs append there, so a promoted trial's curve continues)
+    std::string logdir{};
+    int workers = 0;  // local workers; 0: the study's
+    int threads = 0;  // per worker; 0: its host's cores / the workers there
     // Under mpirun: rank 0 runs run_study with this set to the world, the other ranks
     // serve_study_jobs; `workers` is then ignored (one per rank but 0). The trials directory
     // must be on a file system all hosts share, since a promoted trial may move to another rank.

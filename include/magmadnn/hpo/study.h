@@ -70,6 +70,7 @@ struct TrialInvocation {
     std::string program{};
     std::string checkpoint{};
     int threads = 1;
+    std::string logdir{};  // the train command's TensorBoard directory for this trial, if any
 };
 std::vector<std::string> trial_argv(const StudyConfig& study, const Job& job,
                                     const TrialInvocation& how);
