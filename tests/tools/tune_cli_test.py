@@ -223,7 +223,17 @@ def test_mpi_ranks_as_workers():
     assert summary["best"]["trial"] == best_local["trial"], (summary["best"], best_local)
 
 
-TESTS = [test_fashion_mnist_study_and_reproduction, test_bad_study_files_name_the_field,
+def test_example_study_file():
+    """examples/tune/mlp_fashion.json runs (cut to 2 trials of 1 epoch)."""
+    example = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples",
+                           "tune", "mlp_fashion.json")
+    out, _ = run("tune", "--study", example, "--scheduler", "random", "--trials", 2,
+                 "--max-epochs", 1, "--storage", path("example.db"), "--json")
+    summary = json_lines(out)[-1]
+    assert summary["complete"] == 2 and summary["best"]["value"] > 0.5, summary
+
+
+TESTS = [test_example_study_file, test_fashion_mnist_study_and_reproduction, test_bad_study_files_name_the_field,
          test_overrides_and_a_crashing_trial, test_coordinator_killed_and_resumed,
          test_report_page, test_mpi_ranks_as_workers]
 
