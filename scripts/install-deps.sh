@@ -15,6 +15,7 @@ packages=(
   nlohmann-json3-dev libcli11-dev libfmt-dev
   zlib1g-dev
   libsqlite3-dev           # hpo: a study's storage
+  libonnx-dev libprotobuf-dev   # Model::export_onnx: ONNX's own protobuf classes, checker
   libopenmpi-dev openmpi-bin   # data-parallel training (dist::Communicator) and its tests
   libmpich-dev mpich       # scripts/check-mpich.sh (Open MPI stays the default alternative)
   dataset-fashion-mnist    # the main job's data, in /usr/share/datasets/fashion-mnist
