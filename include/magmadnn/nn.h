@@ -11,5 +11,6 @@
 #include "magmadnn/op/profile.h"
 #include "magmadnn/layer/layer.h"
 #include "magmadnn/model/model.h"
+#include "magmadnn/model/torch_import.h"
 #include "magmadnn/optim/config.h"
 #include "magmadnn/optim/optimizer.h"

@@ -5,6 +5,7 @@ list(APPEND MAGMADNN_SOURCES
   model/model.cpp
   model/progress.cpp
   model/serialize.cpp
+  model/torch_import.cpp
 )
 if(MAGMADNN_ONNX)
   list(APPEND MAGMADNN_SOURCES model/onnx_export.cpp model/onnx_graph.cpp)
