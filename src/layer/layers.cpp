@@ -331,6 +331,28 @@ LayerPtr<T> reshape(const op::OpPtr<T>& input, const Shape& shape) {
                         "batch axis), e.g. {{1, 28, 28}}",
                         input->name(), magmadnn::to_string(input->shape())));
     }
+    // each row's elements must fill the new shape; checked here, before any product of the
+    // extents could overflow
+    const Shape& in = input->shape();
+    const index_t row = in.empty() || in[0] == 0 ? 0 : numel(in) / in[0];
+    index_t known = 1;
+    int unknown = 0;
+    for (index_t e : shape) {
+        if (e == -1) {
+            ++unknown;
+        } else if (e <= 0 || known > row / e) {
+            known = -1;
+            break;
+        } else {
+            known *= e;
+        }
+    }
+    if (known < 0 || unknown > 1 || (unknown == 0 ? known != row : row % known != 0)) {
+        throw ShapeError(fmt::format(
+            "layer::reshape: the rows of input '{}' {} hold {} elements, which cannot take the "
+            "shape {} (positive extents, at most one -1 to infer)",
+            input->name(), magmadnn::to_string(in), row, magmadnn::to_string(shape)));
+    }
     return std::make_shared<ReshapeLayer<T>>(input, shape);
 }
 

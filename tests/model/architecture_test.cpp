@@ -114,4 +114,16 @@ TEST(Architecture, ReshapeExtentsMustParse) {
                     "'shape' = '6,\"x\"' is not a list of positive extents");
     expect_contains(sequential_error(one_layer(R"({"type": "reshape", "shape": [0, 36]})")),
                     "is not a list of positive extents (one may be -1)");
+    // extents whose product would overflow, two to infer, or a count that does not fit
+    for (const char* shape :
+         {"[4611686018427387904, 4611686018427387904]", "[-1, -1]", "[5, 7]", "[-1, 5]"}) {
+        try {
+            model::sequential<float>(
+                one_layer(std::string(R"({"type": "reshape", "shape": )") + shape + "}"), 2,
+                optimizer::sgd(0.1));
+            ADD_FAILURE() << "no error for " << shape;
+        } catch (const ShapeError& e) {
+            expect_contains(e.what(), "hold 36 elements, which cannot take the shape");
+        }
+    }
 }
