@@ -11,7 +11,8 @@ cxx=aarch64-linux-gnu-g++
 command -v "$cxx" > /dev/null || { echo "check-aarch64: $cxx not installed (scripts/install-deps.sh)"; exit 1; }
 [ -f "$build/include/magmadnn/config.h" ] || { echo "check-aarch64: configure $build first"; exit 1; }
 flags=(-std=c++20 -O1 -fopenmp -Wall -Wextra -Wpedantic -Wshadow -Werror -Wno-restrict -Wno-psabi
-       -Iinclude -I"$build/include" -Isrc -idirafter /usr/include)
+       -Iinclude -I"$build/include" -Isrc -idirafter /usr/include
+       -DONNX_ML=1 -DONNX_NAMESPACE=onnx)  # what Debian's ONNX CMake targets define
 for d in /usr/include/x86_64-linux-gnu/openblas-pthread /usr/include/openblas; do
   [ -d "$d" ] && flags+=(-idirafter "$d")
 done

@@ -17,6 +17,7 @@ packages=(
   libsqlite3-dev           # hpo: a study's storage
   protobuf-compiler libprotobuf-dev   # TensorBoard event files: protoc compiles their schema
   libboost-dev             # Boost.CRC (header-only): their records' CRC-32C (no libcrc32c in Debian 12)
+  libonnx-dev                   # Model::export_onnx: ONNX's own protobuf classes, checker
   libopenmpi-dev openmpi-bin   # data-parallel training (dist::Communicator) and its tests
   libmpich-dev mpich       # scripts/check-mpich.sh (Open MPI stays the default alternative)
   dataset-fashion-mnist    # the main job's data, in /usr/share/datasets/fashion-mnist

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 namespace magmadnn::cli {
 
@@ -133,6 +135,14 @@ TrainTest load_data_for(const model::Model<float>& model, const std::string& mod
     TrainTest d = load_data(options, &classes);
     if (t.standardizer) standardize(d, *t.standardizer, model_path, options.source);
     return d;
+}
+
+std::string read_text(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw IOError(fmt::format("cannot open the architecture file '{}'", path));
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
 }
 
 std::string mlp_architecture(index_t features, int classes, const MlpShape& shape) {

@@ -52,6 +52,9 @@ void standardize(TrainTest& d, const data::Standardizer<float>& s, const std::st
 TrainTest load_data_for(const model::Model<float>& model, const std::string& model_path,
                         const DataOptions& options);
 
+// The whole of an architecture JSON file (--model FILE.json); IOError naming it.
+std::string read_text(const std::string& path);
+
 // `train --model mlp`'s hidden layers (--hidden, --layers, --dropout).
 struct MlpShape {
     index_t hidden = 528;  // units of each hidden layer

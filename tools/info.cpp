@@ -37,6 +37,8 @@ nlohmann::json collect() {
     } catch (const Error& e) {
         j["dist"]["gpu_transport"] = std::string("error: ") + e.what();
     }
+    const model::OpsetRange opsets = model::onnx_opsets();
+    j["onnx"] = {{"compiled", MAGMADNN_ONNX == 1}, {"opsets", {opsets.min, opsets.max}}};
     j["cuda_compiled"] = cuda_compiled();
     if (cuda_compiled()) {
         j["cuda_architectures"] = MAGMADNN_CUDA_ARCHITECTURES;
@@ -94,6 +96,12 @@ void add_info_command(CLI::App& app) {
                    d["rank"].get<int>(), d["world_size"].get<int>(),
                    d["cuda_aware_mpi"].get<bool>() ? "" : "not ",
                    d["gpu_transport"].get<std::string>());
+        if (j["onnx"]["compiled"].get<bool>()) {
+            fmt::print("ONNX export:   opsets {} to {}\n", j["onnx"]["opsets"][0].get<int>(),
+                       j["onnx"]["opsets"][1].get<int>());
+        } else {
+            fmt::print("ONNX export:   not compiled in\n");
+        }
         if (!j["cuda_compiled"].get<bool>()) {
             fmt::print("CUDA:          not compiled in\n");
         } else {

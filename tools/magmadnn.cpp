@@ -40,6 +40,8 @@ int main(int argc, char** argv) {
     magmadnn::cli::add_evaluate_command(app);
     magmadnn::cli::add_predict_command(app);
     magmadnn::cli::add_tune_command(app);
+    magmadnn::cli::add_export_command(app);
+    magmadnn::cli::add_import_command(app);
     magmadnn::cli::add_bench_command(app);
     try {
         app.parse(argc, argv);

@@ -5,11 +5,9 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <sstream>
 
 #include "commands.h"
 #include "config_json.h"
@@ -92,14 +90,6 @@ memory_t device_memory(const std::string& device) {
         return DEVICE;
     }
     throw ValueError(fmt::format("--device {}: expected cpu or cuda", device));
-}
-
-std::string read_text(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw IOError(fmt::format("cannot open the architecture file '{}'", path));
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
 }
 
 // The checkpoint's network, weights, optimizer state and position; its batch size and

@@ -12,5 +12,6 @@
 #include "magmadnn/layer/layer.h"
 #include "magmadnn/model/model.h"
 #include "magmadnn/model/tensorboard.h"
+#include "magmadnn/model/torch_import.h"
 #include "magmadnn/optim/config.h"
 #include "magmadnn/optim/optimizer.h"

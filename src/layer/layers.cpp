@@ -92,6 +92,9 @@ class ActivationLayer final : public Layer<T> {
             case SOFTMAX:
                 this->output_ = op::softmax(in);
                 break;
+            case LOG_SOFTMAX:
+                this->output_ = op::log_softmax(in);
+                break;
             case LINEAR:
                 this->output_ = in;
                 break;
@@ -124,6 +127,20 @@ class FlattenLayer final : public Layer<T> {
         this->output_ = op::flatten(in);
     }
     LayerSpec spec() const override { return {"flatten", {}}; }
+};
+
+template <typename T>
+class ReshapeLayer final : public Layer<T> {
+  public:
+    ReshapeLayer(op::OpPtr<T> in, const Shape& shape) : Layer<T>("reshape", in) {
+        Shape full{in->shape()[0]};
+        full.insert(full.end(), shape.begin(), shape.end());
+        this->output_ = op::reshape(in, full);
+    }
+    LayerSpec spec() const override {
+        const Shape& s = this->output_->shape();
+        return {"reshape", {{"shape", fmt::format("{}", fmt::join(s.begin() + 1, s.end(), ","))}}};
+    }
 };
 
 template <typename T>
@@ -306,6 +323,40 @@ LayerPtr<T> flatten(const op::OpPtr<T>& input) {
 }
 
 template <typename T>
+LayerPtr<T> reshape(const op::OpPtr<T>& input, const Shape& shape) {
+    require_input(input, "reshape");
+    if (shape.empty()) {
+        throw ShapeError(
+            fmt::format("layer::reshape: input '{}' {}: give the shape of each row (without the "
+                        "batch axis), e.g. {{1, 28, 28}}",
+                        input->name(), magmadnn::to_string(input->shape())));
+    }
+    // each row's elements must fill the new shape; checked here, before any product of the
+    // extents could overflow
+    const Shape& in = input->shape();
+    const index_t row = in.empty() || in[0] == 0 ? 0 : numel(in) / in[0];
+    index_t known = 1;
+    int unknown = 0;
+    for (index_t e : shape) {
+        if (e == -1) {
+            ++unknown;
+        } else if (e <= 0 || known > row / e) {
+            known = -1;
+            break;
+        } else {
+            known *= e;
+        }
+    }
+    if (known < 0 || unknown > 1 || (unknown == 0 ? known != row : row % known != 0)) {
+        throw ShapeError(fmt::format(
+            "layer::reshape: the rows of input '{}' {} hold {} elements, which cannot take the "
+            "shape {} (positive extents, at most one -1 to infer)",
+            input->name(), magmadnn::to_string(in), row, magmadnn::to_string(shape)));
+    }
+    return std::make_shared<ReshapeLayer<T>>(input, shape);
+}
+
+template <typename T>
 LayerPtr<T> output(const op::OpPtr<T>& input) {
     require_input(input, "output");
     return std::make_shared<OutputLayer<T>>(input);
@@ -352,6 +403,7 @@ LayerPtr<T> batchnorm(const op::OpPtr<T>& input, float momentum, float epsilon) 
     template LayerPtr<T> activation<T>(const op::OpPtr<T>&, activation_t);                     \
     template LayerPtr<T> dropout<T>(const op::OpPtr<T>&, float, std::uint64_t);                \
     template LayerPtr<T> flatten<T>(const op::OpPtr<T>&);                                      \
+    template LayerPtr<T> reshape<T>(const op::OpPtr<T>&, const Shape&);                        \
     template LayerPtr<T> output<T>(const op::OpPtr<T>&);                                       \
     template LayerPtr<T> conv2d<T>(const op::OpPtr<T>&, index_t, op::Pair, op::Pair, op::Pair, \
                                    op::Pair, index_t, bool, conv::Algo);                       \

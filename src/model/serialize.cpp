@@ -142,6 +142,26 @@ op::Pair parse_pair(std::string v, const char* key, const std::string& where) {
     return {h, w};
 }
 
+// "1,28,28", "[1, 28, 28]" or "784" -> {1, 28, 28}: a reshape layer's extents (-1: inferred).
+Shape parse_extents(std::string v, const char* key, const std::string& where) {
+    std::erase_if(v, [](char c) { return c == '[' || c == ']' || c == ' '; });
+    Shape out;
+    std::string_view rest(v);
+    while (true) {
+        const auto comma = rest.find(',');
+        index_t e = 0;
+        if (!parse_whole(rest.substr(0, comma), e) || (e <= 0 && e != -1)) {
+            throw FormatError(
+                fmt::format("{}: '{}' = '{}' is not a list of positive extents (one may be -1)",
+                            where, key, v));
+        }
+        out.push_back(e);
+        if (comma == std::string_view::npos) break;
+        rest.remove_prefix(comma + 1);
+    }
+    return out;
+}
+
 // The architecture as a JSON object; FormatError for anything else.
 json parse_architecture(const std::string& text, const std::string& where) {
     json arch;
@@ -254,6 +274,8 @@ Model<T> sequential(const std::string& architecture_json, index_t batch_size,
             layers.push_back(layer::dropout(prev, float_attr("rate")));
         } else if (type == "flatten") {
             layers.push_back(layer::flatten(prev));
+        } else if (type == "reshape") {
+            layers.push_back(layer::reshape(prev, parse_extents(attr("shape"), "shape", at)));
         } else if (type == "conv2d") {
             auto opt = [&](const char* key, op::Pair def) {
                 return l.contains(key) ? pair_attr(key) : def;
@@ -289,7 +311,7 @@ Model<T> sequential(const std::string& architecture_json, index_t batch_size,
         } else {
             throw FormatError(fmt::format(
                 "{}: layer {} has unknown type '{}'; expected fullyconnected, activation, "
-                "dropout, flatten, conv2d, pooling2d, globalavgpool, batchnorm or output",
+                "dropout, flatten, reshape, conv2d, pooling2d, globalavgpool, batchnorm or output",
                 where, index, type));
         }
     }

@@ -7,9 +7,9 @@
 namespace magmadnn {
 
 namespace {
-constexpr Activation kAll[] = {Activation::linear, Activation::relu, Activation::leaky_relu,
-                               Activation::gelu,   Activation::tanh, Activation::sigmoid,
-                               Activation::softmax};
+constexpr Activation kAll[] = {Activation::linear,  Activation::relu,       Activation::leaky_relu,
+                               Activation::gelu,    Activation::tanh,       Activation::sigmoid,
+                               Activation::softmax, Activation::log_softmax};
 }  // namespace
 
 std::string to_string(Activation a) {
@@ -28,6 +28,8 @@ std::string to_string(Activation a) {
             return "sigmoid";
         case Activation::softmax:
             return "softmax";
+        case Activation::log_softmax:
+            return "log_softmax";
     }
     return "?";
 }
@@ -37,8 +39,8 @@ Activation activation_from_string(const std::string& name) {
         if (to_string(a) == name) return a;
     }
     throw ValueError(fmt::format(
-        "unknown activation '{}'; expected linear, relu, leaky_relu, gelu, tanh, sigmoid or "
-        "softmax",
+        "unknown activation '{}'; expected linear, relu, leaky_relu, gelu, tanh, sigmoid, "
+        "softmax or log_softmax",
         name));
 }
 

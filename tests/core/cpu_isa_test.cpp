@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <string>
 
 #include "magmadnn/core/error.h"
 
@@ -54,5 +56,17 @@ TEST(CpuIsa, UnsupportedTargetIsAnErrorNamingTheSupportedOnes) {
             EXPECT_NE(std::string(e.what()).find("targets it supports: scalar"), std::string::npos)
                 << e.what();
         }
+    }
+}
+
+// CTest passes a discovered test one variable, MAGMADNN_TEST_ENV, which tests/isa_environment.cpp
+// unpacks: the fixed choices and, in the per-target reruns, the target reach the library.
+TEST(TestEnvironment, CTestsVariablesReachTheProcess) {
+    if (std::getenv("MAGMADNN_TEST_ENV") == nullptr) GTEST_SKIP() << "not run by CTest";
+    ASSERT_NE(std::getenv("MAGMADNN_CONV_ALGO"), nullptr);
+    EXPECT_STREQ(std::getenv("MAGMADNN_CONV_ALGO"), "im2col");
+    EXPECT_STREQ(std::getenv("MAGMADNN_GEMM_BATCHED"), "own");
+    if (const char* isa = std::getenv("MAGMADNN_CPU_ISA")) {
+        EXPECT_EQ(cpu::isa_name(cpu::active_isa()), std::string(isa));
     }
 }

@@ -89,3 +89,41 @@ TEST(Architecture, CheckpointFieldsOfTheWrongType) {
                     "'batch_size' is \"x\", expected an integer");
     expect_contains(load_error("[]"), "expected an object");
 }
+
+TEST(Architecture, ReshapeAndLogSoftmaxRoundTrip) {
+    const std::string arch = R"({"input_shape": [48], "layers": [
+        {"type": "reshape", "shape": [3, -1, 4]}, {"type": "conv2d", "out_channels": 2,
+        "kernel": 3, "padding": 1}, {"type": "fullyconnected", "units": 5},
+        {"type": "activation", "activation": "log_softmax"}]})";
+    auto m = model::sequential<float>(arch, 2, optimizer::sgd(0.1));
+    EXPECT_EQ(m.layers()[1]->out()->shape(), (Shape{2, 3, 4, 4}));
+    EXPECT_EQ(m.layers()[1]->spec().attrs.at("shape"), "3,4,4");  // -1 resolved
+    auto again = model::sequential<float>(m.architecture_json(), 2, optimizer::sgd(0.1));
+    EXPECT_EQ(again.architecture_json(), m.architecture_json());
+    // predict: softmax(log_softmax(z)) = softmax(z), rows summing to 1
+    const Tensor<float> p = m.predict(Tensor<float>({2, 48}, {UNIFORM, {0.0, 1.0}}));
+    for (index_t i = 0; i < 2; ++i) {
+        float sum = 0;
+        for (index_t j = 0; j < 5; ++j) sum += p.get({i, j});
+        EXPECT_NEAR(sum, 1.0f, 1e-5f);
+    }
+}
+
+TEST(Architecture, ReshapeExtentsMustParse) {
+    expect_contains(sequential_error(one_layer(R"({"type": "reshape", "shape": [6, "x"]})")),
+                    "'shape' = '6,\"x\"' is not a list of positive extents");
+    expect_contains(sequential_error(one_layer(R"({"type": "reshape", "shape": [0, 36]})")),
+                    "is not a list of positive extents (one may be -1)");
+    // extents whose product would overflow, two to infer, or a count that does not fit
+    for (const char* shape :
+         {"[4611686018427387904, 4611686018427387904]", "[-1, -1]", "[5, 7]", "[-1, 5]"}) {
+        try {
+            model::sequential<float>(
+                one_layer(std::string(R"({"type": "reshape", "shape": )") + shape + "}"), 2,
+                optimizer::sgd(0.1));
+            ADD_FAILURE() << "no error for " << shape;
+        } catch (const ShapeError& e) {
+            expect_contains(e.what(), "hold 36 elements, which cannot take the shape");
+        }
+    }
+}

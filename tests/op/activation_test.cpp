@@ -12,11 +12,11 @@ using namespace magmadnn;
 TEST(Activation, EveryNameRoundTrips) {
     int count = 0;
     for (const char* name :
-         {"linear", "relu", "leaky_relu", "gelu", "tanh", "sigmoid", "softmax"}) {
+         {"linear", "relu", "leaky_relu", "gelu", "tanh", "sigmoid", "softmax", "log_softmax"}) {
         EXPECT_EQ(to_string(activation_from_string(name)), name);
         ++count;
     }
-    EXPECT_EQ(count, 7);
+    EXPECT_EQ(count, 8);
 }
 
 TEST(Activation, UnknownNameIsAValueErrorListingTheNames) {
@@ -37,6 +37,7 @@ TEST(Activation, SeedLayerConstantsAreTheEnum) {
     EXPECT_EQ(layer::LEAKY_RELU, Activation::leaky_relu);
     EXPECT_EQ(layer::GELU, Activation::gelu);
     EXPECT_EQ(layer::SOFTMAX, Activation::softmax);
+    EXPECT_EQ(layer::LOG_SOFTMAX, Activation::log_softmax);
     EXPECT_EQ(layer::LINEAR, Activation::linear);
     const layer::activation_t a = layer::RELU;
     EXPECT_EQ(layer::to_string(a), "relu");
@@ -49,7 +50,8 @@ TEST(Activation, LinearFusesOnlyWhatItCan) {
          {Activation::linear, Activation::relu, Activation::tanh, Activation::sigmoid}) {
         EXPECT_NO_THROW(op::linear<float>(x, w, nullptr, a)) << to_string(a);
     }
-    for (Activation a : {Activation::gelu, Activation::leaky_relu, Activation::softmax}) {
+    for (Activation a :
+         {Activation::gelu, Activation::leaky_relu, Activation::softmax, Activation::log_softmax}) {
         try {
             op::linear<float>(x, w, nullptr, a);
             FAIL() << to_string(a) << ": no error";

@@ -20,14 +20,15 @@ inline constexpr Activation RELU = Activation::relu;
 inline constexpr Activation LEAKY_RELU = Activation::leaky_relu;
 inline constexpr Activation GELU = Activation::gelu;
 inline constexpr Activation SOFTMAX = Activation::softmax;
+inline constexpr Activation LOG_SOFTMAX = Activation::log_softmax;
 inline constexpr Activation LINEAR = Activation::linear;
 using magmadnn::activation_from_string;  // "relu", "tanh", ...
 using magmadnn::to_string;
 
 // What it takes to rebuild a layer: its type and attributes (saved as JSON with a model).
 struct LayerSpec {
-    std::string type;  // input, fullyconnected, activation, dropout, flatten, output, conv2d,
-                       // pooling2d, globalavgpool, batchnorm
+    std::string type;  // input, fullyconnected, activation, dropout, flatten, reshape, output,
+                       // conv2d, pooling2d, globalavgpool, batchnorm
     std::map<std::string, std::string> attrs;
 };
 
@@ -70,6 +71,10 @@ template <typename T>
 LayerPtr<T> dropout(const op::OpPtr<T>& input, float rate, std::uint64_t seed = 0);
 template <typename T>
 LayerPtr<T> flatten(const op::OpPtr<T>& input);
+// {batch, ...} -> {batch, shape...}: the same elements of each row in another shape (one extent
+// may be -1, inferred), as flat rows {n, 784} viewed as images {n, 1, 28, 28}.
+template <typename T>
+LayerPtr<T> reshape(const op::OpPtr<T>& input, const Shape& shape);
 // 2-D convolution over {batch, c, h, w} with PyTorch's Conv2d initialisation (weights and bias
 // U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in = c / groups * kh * kw). `algo` = automatic picks the
 // algorithm by measurement (conv::choose); naming one overrides it for this layer.

@@ -181,6 +181,13 @@ bool is_checkpoint_directory(const std::string& path);
 // The checkpoints fit wrote into directory `dir`, newest first; none when it does not exist.
 std::vector<std::string> checkpoints_in(const std::string& dir);
 
+// The ONNX opsets Model::export_onnx writes: {13, the newest the linked ONNX library knows};
+// {0, 0} in a build without ONNX (MAGMADNN_ONNX=OFF).
+struct OpsetRange {
+    int min = 0, max = 0;
+};
+OpsetRange onnx_opsets();
+
 template <typename T>
 class Model {
   public:
@@ -201,6 +208,13 @@ class Model {
 
     // Weights as safetensors, the architecture as JSON in its metadata; written atomically.
     void save(const std::string& path) const;
+    // The network as an ONNX model, written atomically: graph input "input" {batch, ...} and
+    // output "output" (what predict() gives), the batch extent dynamic; the weights are
+    // initializers named as save() names them (layers.<i>.weight ...); the architecture and
+    // metadata() go in its metadata_props. `opset`: onnx_opsets() says which. The ONNX checker
+    // and strict shape inference pass before the file is written. UnsupportedError naming the
+    // layer for one with no ONNX form (and in a build without ONNX).
+    void export_onnx(const std::string& path, int opset = 17) const;
     // Rebuilds the network from a saved file. batch_size 0 keeps the saved one; the optimizer is
     // the saved one unless given.
     static Model load(const std::string& path, index_t batch_size = 0, memory_t memory = HOST,

@@ -7,9 +7,9 @@
 
 namespace magmadnn {
 
-enum class Activation { linear, relu, leaky_relu, gelu, tanh, sigmoid, softmax };
+enum class Activation { linear, relu, leaky_relu, gelu, tanh, sigmoid, softmax, log_softmax };
 
-// "linear", "relu", "leaky_relu", "gelu", "tanh", "sigmoid", "softmax".
+// "linear", "relu", "leaky_relu", "gelu", "tanh", "sigmoid", "softmax", "log_softmax".
 std::string to_string(Activation a);
 // The inverse of to_string; ValueError naming the accepted names otherwise.
 Activation activation_from_string(const std::string& name);
