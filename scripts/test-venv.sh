@@ -8,11 +8,9 @@ cd "$(dirname "$0")/.."
 dir="${1:-build/test-venv}"
 req="tests/python-requirements.txt"
 stamp="$dir/.requirements"
-if [ -x "$dir/bin/python" ] && [ -f "$stamp" ] && cmp -s "$req" "$stamp"; then
-  echo "$dir/bin/python"
-  exit 0
+if ! { [ -x "$dir/bin/python" ] && [ -f "$stamp" ] && cmp -s "$req" "$stamp"; }; then
+  python3 -m venv "$dir" >&2
+  "$dir/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req" >&2
+  cp "$req" "$stamp"
 fi
-python3 -m venv "$dir" >&2
-"$dir/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req" >&2
-cp "$req" "$stamp"
-echo "$dir/bin/python"
+echo "$(cd "$dir" && pwd)/bin/python"  # absolute: tests run from other directories
