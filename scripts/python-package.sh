@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build="${1-build}"
 python=/usr/bin/python3
-venv=build-python/venv
+venv="$PWD/build-python/venv"
 packages=(python3-dev python3-venv python3-numpy python3-scipy python3-pytest python3-torch)
 missing=()
 for p in "${packages[@]}"; do
