@@ -186,6 +186,9 @@ void bind_model(nb::module_& m) {
         },
         nb::arg("architecture_json"), nb::arg("batch_size"), nb::arg("optimizer"),
         nb::arg("memory") = HOST, nb::arg("dtype") = "float32",
+        nb::sig("def sequential(architecture_json: str, batch_size: int, optimizer: "
+                "magmadnn._magmadnn.optimizer.Config, memory: magmadnn._magmadnn.memory_t = ..., "
+                "dtype: str = 'float32') -> ModelF32 | ModelF64"),
         "A model from an architecture JSON ({'input_shape': [784], 'layers': [...]}).");
 }
 

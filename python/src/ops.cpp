@@ -200,6 +200,9 @@ void bind_ops(nb::module_& m) {
 
     m.def("var", &var, nb::arg("name"), nb::arg("shape_or_value"), nb::arg("filler") = Filler(),
           nb::arg("memory") = HOST, nb::arg("dtype") = "float32",
+          nb::sig("def var(name: str, shape_or_value: object, filler: magmadnn._magmadnn.Filler "
+                  "= ..., memory: magmadnn._magmadnn.memory_t = ..., dtype: str = 'float32') "
+                  "-> OperationF32 | OperationF64"),
           "A variable: op.var('A', [4, 5], Filler(GLOROT, [1.5, 2.0]), HOST) holds a new tensor "
           "of that shape (dtype 'float32' or 'float64'); op.var('x', tensor_or_array) wraps an "
           "existing one, sharing its memory.");
@@ -211,7 +214,9 @@ void bind_ops(nb::module_& m) {
                 return nb::cast(op::scalar<T>(name, T(value), memory));
             });
         },
-        nb::arg("name"), nb::arg("value"), nb::arg("memory") = HOST, nb::arg("dtype") = "float32");
+        nb::arg("name"), nb::arg("value"), nb::arg("memory") = HOST, nb::arg("dtype") = "float32",
+        nb::sig("def scalar(name: str, value: float, memory: magmadnn._magmadnn.memory_t = ..., "
+                "dtype: str = 'float32') -> OperationF32 | OperationF64"));
     bind_ops_for<float>(m);
     bind_ops_for<double>(m);
 }

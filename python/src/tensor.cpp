@@ -163,7 +163,7 @@ void bind_tensor(nb::module_& m) {
                 for (index_t e : s) l.append(e);
                 return nb::tuple(l);
             },
-            "The extents, a tuple.")
+            nb::for_getter(nb::sig("def shape(self) -> tuple[int, ...]")), "The extents, a tuple.")
         .def_prop_ro("ndim",
                      [](const PyTensor& p) {
                          return std::visit([](const auto& t) { return t.ndim(); }, p.t);
