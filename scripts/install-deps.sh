@@ -23,6 +23,8 @@ packages=(
   dataset-fashion-mnist    # the main job's data, in /usr/share/datasets/fashion-mnist
   python3                  # safetensors interoperability test (reader written from the spec)
   python3-venv             # scripts/test-venv.sh: PyPI reference packages for some tests
+  python3-dev              # the Python package's extension (pip install .)
+  python3-numpy python3-scipy python3-pytest python3-torch   # its tests (scripts/python-package.sh)
   clang libclang-rt-dev libomp-dev   # scripts/fuzz.sh: libFuzzer, and OpenMP for clang
   valgrind                           # scripts/memcheck.py
   chromium                 # tests/hpo/report_render_test.py: renders the study report headless

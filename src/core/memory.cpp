@@ -139,6 +139,7 @@ Storage::Storage(std::size_t bytes, memory_t memory) : bytes_(bytes), memory_(me
     }
     require_device(fmt::format("a {}-byte tensor in {} memory", bytes, to_string(memory)));
 #ifdef MAGMADNN_WITH_CUDA
+    device_index_ = detail::current_device("Storage");
     const std::size_t n = bytes == 0 ? 1 : bytes;
     // A constructor that throws runs no destructor: what was allocated before the failure is
     // given back here.
@@ -183,7 +184,38 @@ Storage::Storage(std::size_t bytes, memory_t memory) : bytes_(bytes), memory_(me
 #endif
 }
 
+Storage::Storage(Borrowed, std::size_t bytes, memory_t memory) : bytes_(bytes), memory_(memory) {}
+
+std::shared_ptr<Storage> Storage::borrow(void* data, std::size_t bytes, memory_t memory,
+                                         std::shared_ptr<void> owner, int device) {
+    if (memory == MANAGED) {
+        throw ValueError(
+            "Storage::borrow: MANAGED memory is a host and a device copy of magmadnn's own; borrow "
+            "the host pointer as HOST or the device pointer as DEVICE");
+    }
+    if (data == nullptr && bytes > 0) {
+        throw ValueError(fmt::format("Storage::borrow: a null pointer for {} bytes", bytes));
+    }
+    if (owner == nullptr) {
+        throw ValueError("Storage::borrow: no owner keeps the memory alive");
+    }
+    if (memory != HOST) {
+        require_device(fmt::format("borrowing {} bytes of {} memory", bytes, to_string(memory)));
+    }
+    auto s = std::shared_ptr<Storage>(new Storage(Borrowed{}, bytes, memory));
+    s->owner_ = std::move(owner);
+    if (memory == HOST) {
+        s->host_ = data;
+    } else {
+        s->device_ = data;
+        s->device_index_ = device;
+        if (memory == CUDA_MANAGED) s->host_ = data;
+    }
+    return s;
+}
+
 Storage::~Storage() {
+    if (owner_) return;  // borrowed: the owner frees the memory when it goes
     switch (memory_) {
         case HOST:
             detail::host_free(host_, bytes_);

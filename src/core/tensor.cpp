@@ -57,6 +57,21 @@ Tensor<T> Tensor<T>::from_vector(const std::vector<T>& values, Shape shape) {
 }
 
 template <typename T>
+Tensor<T> Tensor<T>::from_storage(std::shared_ptr<Storage> storage, std::size_t offset,
+                                  Shape shape) {
+    if (storage == nullptr) throw ValueError("Tensor::from_storage: no storage");
+    check_shape(shape, "Tensor::from_storage");
+    const auto n = static_cast<std::size_t>(numel(shape));
+    if ((offset + n) * sizeof(T) > storage->bytes()) {
+        throw ValueError(fmt::format(
+            "Tensor::from_storage: {} elements of {} bytes at element {} overrun the storage's {} "
+            "bytes",
+            n, sizeof(T), offset, storage->bytes()));
+    }
+    return Tensor(std::move(storage), offset, std::move(shape));
+}
+
+template <typename T>
 index_t Tensor<T>::shape(int axis) const {
     const int n = ndim();
     const int a = axis < 0 ? axis + n : axis;

@@ -433,6 +433,20 @@ History Model<T>::fit(const Tensor<T>& x, const Tensor<T>& y, int epochs, const 
                 if (sink) sink->write(*this);
                 lap("model", "checkpoint");
             }
+            if (options.interrupt && !parallel && options.interrupt()) {
+                history.interrupted = true;
+                break;
+            }
+        }
+        if (history.interrupted) {
+            const double seconds =
+                carried_seconds +
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            position_ = step < batches ? TrainingPosition{epoch,    step,    step * batch_size_,
+                                                          loss_sum, correct, seconds}
+                                       : TrainingPosition{epoch + 1};
+            progress.interrupted();
+            break;
         }
         EpochStats stats;
         if (parallel) {  // the epoch's metrics over every rank's batches

@@ -50,6 +50,12 @@ std::string epoch_json(const EpochStats& s) {
     return j.dump();
 }
 
+void Progress::interrupted() {
+    if (!bar_) return;
+    fmt::print(stderr, " - interrupted\n");
+    std::fflush(stderr);
+}
+
 void Progress::epoch_done(const EpochStats& s) {
     if (bar_) {
         std::string extra;

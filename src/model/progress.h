@@ -13,6 +13,8 @@ class Progress {
     Progress(Verbosity verbosity, int epochs, index_t batches_per_epoch, index_t batch_size);
     void batch_done(int epoch, index_t batch, double mean_loss, double accuracy);
     void epoch_done(const EpochStats& stats);
+    // Training stopped inside an epoch: ends the bar's line.
+    void interrupted();
 
   private:
     bool bar_ = false, json_ = false;

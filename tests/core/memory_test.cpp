@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <complex>
+#include <memory>
 #include <vector>
 
 #include "magmadnn.h"
@@ -107,4 +108,28 @@ TEST(Memory, HostPointerOfDeviceMemoryIsAnError) {
     EXPECT_THROW(d.data(), DeviceError);
     Tensor<float> h({4}, HOST);
     EXPECT_THROW(h.device_data(), DeviceError);
+}
+
+TEST(Memory, BorrowedHostMemoryIsSharedAndItsOwnerKeptAlive) {
+    auto block = std::make_shared<std::vector<float>>(12, 0.0f);
+    std::weak_ptr<std::vector<float>> watch = block;
+    {
+        auto storage = Storage::borrow(block->data(), block->size() * sizeof(float), HOST, block);
+        block.reset();
+        ASSERT_FALSE(watch.expired());  // the storage holds the owner
+        EXPECT_TRUE(storage->borrowed());
+        EXPECT_EQ(storage->device(), -1);
+        Tensor<float> t = Tensor<float>::from_storage(storage, 2, {2, 5});
+        t.set({1, 4}, 7.0f);  // writes land in the owner's memory: nothing was copied
+        EXPECT_EQ((*watch.lock())[11], 7.0f);
+        EXPECT_EQ(t.cdata(), watch.lock()->data() + 2);
+        EXPECT_THROW(Tensor<float>::from_storage(storage, 3, {2, 5}), ValueError);  // overruns
+    }
+    EXPECT_TRUE(watch.expired());  // the last tensor gone, the owner is released
+}
+
+TEST(Memory, ManagedMemoryCannotBeBorrowed) {
+    float x = 0;
+    EXPECT_THROW(Storage::borrow(&x, sizeof x, MANAGED, std::make_shared<int>(0)), ValueError);
+    EXPECT_THROW(Storage::borrow(&x, sizeof x, HOST, nullptr), ValueError);
 }

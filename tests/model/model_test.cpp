@@ -239,6 +239,32 @@ TEST(Model, MidEpochCheckpointsResumeBitwise) {
     }
 }
 
+TEST(Model, InterruptStopsAfterTheStepAndResumesThere) {
+    const Blobs train = blobs(150, 12);
+    set_seed(5);
+    auto whole = small_mlp(20, optimizer::sgd(0.05));
+    set_seed(5);
+    auto stopped = small_mlp(20, optimizer::sgd(0.05));
+    model::FitOptions o = quiet();
+    o.seed = 3;
+    const auto all = whole.fit(train.x, train.y, 2, o);
+    int asked = 0;
+    model::FitOptions stop_at_11 = o;
+    stop_at_11.interrupt = [&] { return ++asked == 11; };  // the 3rd step of the 2nd epoch
+    const auto h = stopped.fit(train.x, train.y, 2, stop_at_11);
+    EXPECT_TRUE(h.interrupted);
+    ASSERT_EQ(h.epochs.size(), 1u);
+    EXPECT_EQ(stopped.position().epoch, 1);
+    EXPECT_EQ(stopped.position().step, 3);
+    model::FitOptions r = o;
+    r.resume = true;
+    const auto rest = stopped.fit(train.x, train.y, 2, r);
+    ASSERT_EQ(rest.epochs.size(), 1u);
+    EXPECT_FALSE(rest.interrupted);
+    EXPECT_EQ(stopped.predict(train.x).to_vector(), whole.predict(train.x).to_vector());
+    EXPECT_NEAR(rest.epochs.back().loss, all.epochs.back().loss, 1e-12);
+}
+
 TEST(Model, CheckpointDirectoryKeepsTheNewest) {
     const Blobs train = blobs(120, 13);
     test::TempDir dir;

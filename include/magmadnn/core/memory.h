@@ -3,6 +3,9 @@
 //
 // MANAGED keeps a host and a device copy with a validity flag each; reading one side copies
 // from the other only when that side is stale, writing one side marks the other stale.
+//
+// A borrowed storage wraps memory owned elsewhere (a NumPy array, a PyTorch tensor handed over
+// by DLPack): it never allocates or frees, and keeps the owner alive as long as it lives.
 
 #include <cstddef>
 #include <memory>
@@ -18,8 +21,17 @@ class Storage {
     Storage(const Storage&) = delete;
     Storage& operator=(const Storage&) = delete;
 
+    // `bytes` at `data`, which stays valid while `owner` lives: a host pointer for HOST, a device
+    // pointer of GPU `device` for DEVICE and CUDA_MANAGED (MANAGED, two copies, cannot be
+    // borrowed: ValueError). Nothing is copied; the owner is released with the storage.
+    static std::shared_ptr<Storage> borrow(void* data, std::size_t bytes, memory_t memory,
+                                           std::shared_ptr<void> owner, int device = 0);
+
     memory_t memory() const { return memory_; }
     std::size_t bytes() const { return bytes_; }
+    // The GPU the device side lives on (-1 for HOST memory).
+    int device() const { return device_index_; }
+    bool borrowed() const { return owner_ != nullptr; }
 
     // Host pointers. Throw DeviceError for DEVICE memory (use a copy to HOST instead).
     const void* host_read();
@@ -35,10 +47,15 @@ class Storage {
     bool device_valid() const { return device_valid_; }
 
   private:
+    struct Borrowed {};
+    Storage(Borrowed, std::size_t bytes, memory_t memory);
+
     std::size_t bytes_;
     memory_t memory_;
     void* host_ = nullptr;    // HOST, MANAGED (pinned), CUDA_MANAGED (same as device_)
     void* device_ = nullptr;  // DEVICE, MANAGED, CUDA_MANAGED
+    int device_index_ = -1;
+    std::shared_ptr<void> owner_;  // a borrowed storage's owner
     bool host_valid_ = true;
     bool device_valid_ = true;
 };

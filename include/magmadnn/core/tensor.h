@@ -31,6 +31,9 @@ class Tensor {
 
     // A HOST tensor holding `values` (numel(shape) of them).
     static Tensor from_vector(const std::vector<T>& values, Shape shape);
+    // A view of `shape` at element `offset` of `storage` (a borrowed one wraps memory owned
+    // elsewhere, Storage::borrow); ValueError when the elements do not fit in its bytes.
+    static Tensor from_storage(std::shared_ptr<Storage> storage, std::size_t offset, Shape shape);
 
     const Shape& shape() const { return shape_; }
     index_t shape(int axis) const;                             // negative axes count from the end

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -72,6 +73,7 @@ struct TrainingPosition {
 struct History {
     std::vector<EpochStats> epochs;
     bool stopped_early = false;
+    bool interrupted = false;  // FitOptions::interrupt said stop (inside an epoch)
 };
 
 struct Metrics {
@@ -174,6 +176,12 @@ struct FitOptions {
     // trained on, through a copy of the network built once for its rows. Data-parallel and
     // async training always drop it, so that every rank steps alike.
     bool drop_last = false;
+    // Asked after every step; true stops training there, cleanly: fit returns the epochs it
+    // completed with History::interrupted set, the weights those of the last step, and the
+    // position() inside the epoch, so that save() and FitOptions::resume continue from it (the
+    // Python package checks for Ctrl-C here). Not asked in data-parallel training, where every
+    // rank must take the same steps.
+    std::function<bool()> interrupt;
 };
 
 // Whether a checkpoint path names a directory (it ends in '/', or is one).
