@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <string>
 
+#include "lenet5_architecture.h"
 #include "magmadnn.h"
 
 using namespace magmadnn;
@@ -18,14 +19,7 @@ const char* kMlp = R"({"input_shape": [784], "layers": [
     {"type": "fullyconnected", "units": 64}, {"type": "activation", "activation": "relu"},
     {"type": "fullyconnected", "units": 10}]})";
 
-const char* kLenet5 = R"({"input_shape": [1, 28, 28], "layers": [
-    {"type": "conv2d", "out_channels": 6, "kernel": 5, "padding": 2},
-    {"type": "activation", "activation": "relu"}, {"type": "pooling2d", "kernel": 2},
-    {"type": "conv2d", "out_channels": 16, "kernel": 5},
-    {"type": "activation", "activation": "relu"}, {"type": "pooling2d", "kernel": 2},
-    {"type": "fullyconnected", "units": 120}, {"type": "activation", "activation": "relu"},
-    {"type": "fullyconnected", "units": 84}, {"type": "activation", "activation": "relu"},
-    {"type": "fullyconnected", "units": 10}]})";
+const char* const kLenet5 = magmadnn::test::kLenet5Architecture;
 
 // `train --model vgg-small`
 const char* kVggSmall = R"({"input_shape": [1, 28, 28], "layers": [

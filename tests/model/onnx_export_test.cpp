@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "data/temp_dir.h"
+#include "lenet5_architecture.h"
 #include "magmadnn.h"
 
 using namespace magmadnn;
@@ -75,14 +76,7 @@ model::Model<float> build(const std::string& arch) {
     return model::sequential<float>(arch, 4, optimizer::sgd(0.1));
 }
 
-const char* kLenet5 = R"({"input_shape": [1, 28, 28], "layers": [
-    {"type": "conv2d", "out_channels": 6, "kernel": 5, "padding": 2},
-    {"type": "activation", "activation": "relu"}, {"type": "pooling2d", "kernel": 2},
-    {"type": "conv2d", "out_channels": 16, "kernel": 5},
-    {"type": "activation", "activation": "relu"}, {"type": "pooling2d", "kernel": 2},
-    {"type": "fullyconnected", "units": 120}, {"type": "activation", "activation": "relu"},
-    {"type": "fullyconnected", "units": 84}, {"type": "activation", "activation": "relu"},
-    {"type": "fullyconnected", "units": 10}]})";
+const char* const kLenet5 = magmadnn::test::kLenet5Architecture;
 
 void expect_contains(const std::string& message, const std::string& part) {
     EXPECT_NE(message.find(part), std::string::npos) << "'" << part << "' not in: " << message;

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <string>
 
+#include "lenet5_architecture.h"
 #include "magmadnn.h"
 
 using namespace magmadnn;
@@ -22,14 +23,7 @@ std::string fixture(const std::string& name) { return kData + "/torch_" + name +
 const char* kMlp = R"({"input_shape": [784], "layers": [
     {"type": "fullyconnected", "units": 32}, {"type": "activation", "activation": "relu"},
     {"type": "fullyconnected", "units": 10}]})";
-const char* kLenet5 = R"({"input_shape": [1, 28, 28], "layers": [
-    {"type": "conv2d", "out_channels": 6, "kernel": 5, "padding": 2},
-    {"type": "activation", "activation": "relu"}, {"type": "pooling2d", "kernel": 2},
-    {"type": "conv2d", "out_channels": 16, "kernel": 5},
-    {"type": "activation", "activation": "relu"}, {"type": "pooling2d", "kernel": 2},
-    {"type": "fullyconnected", "units": 120}, {"type": "activation", "activation": "relu"},
-    {"type": "fullyconnected", "units": 84}, {"type": "activation", "activation": "relu"},
-    {"type": "fullyconnected", "units": 10}]})";
+const char* const kLenet5 = magmadnn::test::kLenet5Architecture;
 
 std::string small_bn() {
     std::FILE* f = std::fopen((kData + "/torch_small_bn.json").c_str(), "rb");
