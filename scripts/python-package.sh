@@ -6,7 +6,7 @@
 # only the bindings compile; BUILD="" makes pip build the library as well (as a user's
 # `pip install .` does). The environment sees Debian's numpy, scipy, pytest and torch
 # (python3-*: ABI-matched with each other, and torch without a 2 GB PyPI download); pip fetches
-# only the build requirements (scikit-build-core, nanobind).
+# only the build requirements (scikit-build-core, nanobind) and safetensors.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build="${1-build}"
@@ -37,6 +37,9 @@ fi
 # two compile jobs, as the C++ build; ccache as the C++ build
 CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-2}" \
   "$venv/bin/python" -m pip install "${args[@]}" .
+# safetensors (PyPI; Debian has none): tests/python/test_torch_weights.py reads saved models
+# into PyTorch with it, as docs/INTEROP.md's key map tells users to
+"$venv/bin/python" -m pip install --disable-pip-version-check --quiet safetensors
 # from outside the checkout, so that `import magmadnn` is the installed package
 cd build-python
 MAGMADNN_CLI="$cli" "$venv/bin/python" -m pytest -q -p no:cacheprovider ../tests/python
